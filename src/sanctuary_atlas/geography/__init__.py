@@ -1,0 +1,1 @@
+"""Reference geography: states, counties, ICE Areas of Responsibility, location resolution."""

@@ -1,0 +1,1 @@
+"""The dated, sourced policy registry."""

@@ -1,0 +1,166 @@
+"""The atlas store: one DuckDB file, its schema migrations and transactions.
+
+This is the only module that opens DuckDB connections. Everything above it asks the store for
+Arrow tables or Polars frames, or runs statements through it inside a transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+DEFAULT_STORE = Path("atlas.duckdb")
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or is not an atlas store of a version this program knows."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The bundled migrations as (version, file name, SQL), in order."""
+    found: list[tuple[int, str, str]] = []
+    for entry in resources.files("sanctuary_atlas.store_migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def latest_schema_version() -> int:
+    return max(version for version, _, _ in migrations())
+
+
+class Store:
+    """An open atlas store. Use ``Store.open`` and close it (or use it as a context manager)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path, read_only: bool):
+        self._con = connection
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
+        store_path = Path(path)
+        if read_only and not store_path.exists():
+            raise StoreError(f"no atlas store at {store_path}: run `sanctuary-atlas ingest` first")
+        try:
+            con = duckdb.connect(str(store_path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the atlas store {store_path}: {exc}") from exc
+        store = cls(con, store_path, read_only)
+        if read_only:
+            store._check_version()
+        else:
+            store.migrate()
+        return store
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -----------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchall()[0][0]
+        if not exists:
+            return 0
+        row = self._con.execute("SELECT max(version) FROM schema_version").fetchall()[0]
+        return int(row[0] or 0)
+
+    def _check_version(self) -> None:
+        version, latest = self.schema_version(), latest_schema_version()
+        if version > latest:
+            raise StoreError(
+                f"{self.path} has schema version {version}; this program knows up to {latest}. "
+                "Upgrade sanctuary-atlas."
+            )
+        if version < latest:
+            raise StoreError(
+                f"{self.path} has schema version {version}, older than {latest}: open it once "
+                "for writing (any `sanctuary-atlas ingest`) to migrate it."
+            )
+
+    def migrate(self) -> list[int]:
+        """Apply every migration newer than the store's version, each in its own transaction."""
+        current = self.schema_version()
+        if current > latest_schema_version():
+            self._check_version()
+        applied: list[int] = []
+        for version, name, sql in migrations():
+            if version <= current:
+                continue
+            with self.transaction():
+                if version == 1 or current == 0 and not applied:
+                    self._con.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_version "
+                        "(version INTEGER, name VARCHAR, applied_at TIMESTAMP)"
+                    )
+                self._con.execute(sql)
+                self._con.execute(
+                    "INSERT INTO schema_version VALUES (?, ?, ?)", [version, name, datetime.now()]
+                )
+            applied.append(version)
+        return applied
+
+    # -- statements -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: on any exception every statement of the block is rolled back."""
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> None:
+        self._con.execute(sql, parameters or [])
+
+    def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self._con.execute(sql, parameters or []).fetchall()
+
+    def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
+        found = self.rows(sql, parameters)
+        return found[0][0] if found else None
+
+    def arrow(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
+        result = self._con.execute(sql, parameters or [])
+        return result.to_arrow_table()
+
+    def frame(self, sql: str, parameters: Sequence[Any] | None = None) -> pl.DataFrame:
+        frame = pl.from_arrow(self.arrow(sql, parameters))
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def insert_arrow(self, table: str, data: pa.Table | pa.RecordBatch, select_sql: str) -> None:
+        """Insert ``data`` into ``table`` through ``select_sql``, which reads it as ``batch``."""
+        view = "batch"
+        self._con.register(view, data)
+        try:
+            self._con.execute(f"INSERT INTO {table} {select_sql}")
+        finally:
+            self._con.unregister(view)
+
+    def table_exists(self, name: str) -> bool:
+        return bool(
+            self.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+            )
+        )
