@@ -18,6 +18,6 @@ __all__ = ["Atlas", "open"]
 __version__ = "0.1.0"
 
 
-def open(path: str | Path = "atlas.duckdb", *, read_only: bool = False) -> Atlas:  # noqa: A001
+def open(path: str | Path = "atlas.duckdb", *, read_only: bool = False) -> Atlas:
     """Open (creating if needed) the atlas store at ``path``."""
     return Atlas.open(path, read_only=read_only)

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
+import polars as pl
+
+from sanctuary_atlas.releases import IngestResult, ingest_file, release_files
+from sanctuary_atlas.releases.precedence import (
+    EVENT_TABLES,
+    Override,
+    add_override,
+    clear_overrides,
+    overlaps,
+)
+from sanctuary_atlas.sql_guard import read_only_query
 from sanctuary_atlas.store import DEFAULT_STORE, Store
+
+FileCallback = Callable[[Path], Callable[[int], None] | None]
 
 
 class Atlas:
@@ -25,3 +40,69 @@ class Atlas:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- releases ---------------------------------------------------------------------------
+    def ingest(
+        self, paths: Iterable[str | Path], on_file: FileCallback | None = None
+    ) -> list[IngestResult]:
+        """Ingest release files and folders; each file whole or not at all. Stops at the first
+        bad file (files before it stay ingested) by raising ``BadInputError``."""
+        results = []
+        for path in release_files(paths):
+            on_rows = on_file(path) if on_file else None
+            results.append(ingest_file(self.store, path, on_rows))
+        return results
+
+    def releases(self) -> pl.DataFrame:
+        """The release registry: one row per ingested file and sheet, with its scope."""
+        return self.store.frame(
+            """SELECT release_id, source_family, file_name, sheet, table_name, foia_number,
+                      fiscal_year, coverage_start, coverage_end, coverage_basis,
+                      coalesce(array_to_string(scope_aors, ' '), 'all') AS scope_aors,
+                      scope_programs, is_complete, rows_read, rows_loaded, rows_flagged,
+                      dates_invalid, sha256, ingested_at, report
+               FROM releases ORDER BY release_id"""
+        )
+
+    def overlaps(self) -> pl.DataFrame:
+        """Which releases cover the same (table, AOR, month) cells, and which one counts."""
+        return overlaps(self.store)
+
+    def prefer(
+        self,
+        release_id: int,
+        *,
+        aor: str | None = None,
+        month_from: date | None = None,
+        month_to: date | None = None,
+    ) -> Override:
+        """Override the default precedence: count ``release_id`` for its table there."""
+        return add_override(
+            self.store, release_id, aor=aor, month_from=month_from, month_to=month_to
+        )
+
+    def clear_preferences(self) -> int:
+        return clear_overrides(self.store)
+
+    def summary(self) -> pl.DataFrame:
+        """Events by table x fiscal year x AOR, each event counted once (precedence applied)."""
+        parts = " UNION ALL ".join(
+            f"SELECT '{t}' AS table_name, fiscal_year, aor FROM {t}_counted" for t in EVENT_TABLES
+        )
+        if not self.store.scalar("SELECT count(*) FROM releases"):
+            return pl.DataFrame(
+                schema={
+                    "table": pl.String,
+                    "fiscal_year": pl.Int16,
+                    "aor": pl.String,
+                    "rows": pl.Int64,
+                }
+            )
+        return self.store.frame(
+            f"""SELECT table_name AS "table", fiscal_year, aor, count(*) AS rows
+                FROM ({parts}) GROUP BY ALL ORDER BY 1, 2, 3 NULLS LAST"""
+        )
+
+    def sql(self, query: str) -> pl.DataFrame:
+        """Run one read-only SELECT against the store."""
+        return self.store.frame(read_only_query(query))

@@ -106,7 +106,7 @@ class Store:
             if version <= current:
                 continue
             with self.transaction():
-                if version == 1 or current == 0 and not applied:
+                if version == 1 or (current == 0 and not applied):
                     self._con.execute(
                         "CREATE TABLE IF NOT EXISTS schema_version "
                         "(version INTEGER, name VARCHAR, applied_at TIMESTAMP)"
@@ -141,8 +141,7 @@ class Store:
         return found[0][0] if found else None
 
     def arrow(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
-        result = self._con.execute(sql, parameters or [])
-        return result.to_arrow_table()
+        return self._con.sql(sql, params=list(parameters or [])).to_arrow_table()
 
     def frame(self, sql: str, parameters: Sequence[Any] | None = None) -> pl.DataFrame:
         frame = pl.from_arrow(self.arrow(sql, parameters))

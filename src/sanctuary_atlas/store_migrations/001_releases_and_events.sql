@@ -127,5 +127,17 @@ CREATE TABLE release_choice (
     month       DATE NOT NULL,
     release_id  INTEGER NOT NULL,
     candidates  INTEGER[] NOT NULL,
+    counted     BOOLEAN NOT NULL,       -- false: only a partial release covers it, not preferred
+    reason      VARCHAR NOT NULL
+);
+
+-- Rows without an event date (a release with no date column, or an impossible date) cannot be
+-- placed in a month: they are counted only where their release is chosen for every month it
+-- covers in that AOR, so that no event is counted twice.
+CREATE TABLE undated_choice (
+    table_name  VARCHAR NOT NULL,
+    aor         VARCHAR,
+    release_id  INTEGER NOT NULL,
+    counted     BOOLEAN NOT NULL,
     reason      VARCHAR NOT NULL
 );

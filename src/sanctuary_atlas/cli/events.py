@@ -1,0 +1,148 @@
+"""Commands over release files and the event tables: ingest, releases, summary, sql, prefer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from sanctuary_atlas.atlas import Atlas
+from sanctuary_atlas.cli.app import app
+from sanctuary_atlas.cli.output import console, exit_codes, print_frame
+from sanctuary_atlas.store import DEFAULT_STORE
+
+DbOption = Annotated[Path, typer.Option("--db", help="The atlas store (a DuckDB file).")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Release files or folders of them.")],
+    db: DbOption = DEFAULT_STORE,
+) -> None:
+    """Ingest ICE release files (csv, csv.gz, xlsx); each file whole or not at all."""
+    with (
+        exit_codes(),
+        Atlas.open(db) as atlas,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed:>12,.0f} rows"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as progress,
+    ):
+        tasks: dict[Path, TaskID] = {}
+
+        def on_file(path: Path) -> Callable[[int], None]:
+            task = progress.add_task(path.name, total=None, rate="")
+            tasks[path] = task
+            started = datetime.now()
+
+            def on_rows(rows: int) -> None:
+                progress.advance(task, rows)
+                done = progress.tasks[task].completed
+                seconds = max((datetime.now() - started).total_seconds(), 1e-6)
+                progress.update(task, rate=f"{done / seconds:>10,.0f} rows/s")
+
+            return on_rows
+
+        results = atlas.ingest(paths, on_file=on_file)
+        for result in results:
+            task = tasks[result.path]
+            if result.status == "already stored":
+                progress.update(task, description=f"{result.path.name} [dim](already stored)[/]")
+            progress.stop_task(task)
+    ingested = [r for r in results if r.status == "ingested"]
+    console.print(
+        f"{len(ingested)} file(s) ingested, {sum(r.rows for r in ingested):,} rows; "
+        f"{len(results) - len(ingested)} already stored (same sha256), skipped."
+    )
+
+
+@app.command()
+def releases(db: DbOption = DEFAULT_STORE, csv: CsvOption = False) -> None:
+    """The release registry, and which release each overlapping (table, AOR, month) counts."""
+    with exit_codes(), Atlas.open(db, read_only=True) as atlas:
+        registry = atlas.releases().drop("report", "sha256", "ingested_at")
+        overlap = atlas.overlaps()
+        if csv:
+            print_frame(
+                registry.join(
+                    overlap.drop("table_name", "file_name", "sheet"), on="release_id", how="left"
+                ),
+                csv=True,
+            )
+            return
+        print_frame(registry, csv=False, title="Releases")
+        print_frame(overlap, csv=False, title="Overlap and precedence (cells = AOR x month)")
+
+
+@app.command()
+def summary(db: DbOption = DEFAULT_STORE, csv: CsvOption = False) -> None:
+    """Rows by table x fiscal year x AOR, each event counted once (release precedence)."""
+    with exit_codes(), Atlas.open(db, read_only=True) as atlas:
+        print_frame(atlas.summary(), csv=csv, title="Events by table, fiscal year and AOR")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One read-only SELECT statement.")],
+    db: DbOption = DEFAULT_STORE,
+    csv: CsvOption = False,
+) -> None:
+    """Run a read-only SQL query against the store (tables: releases, arrests, encounters,
+    removals, and the *_counted views)."""
+    with exit_codes(), Atlas.open(db, read_only=True) as atlas:
+        print_frame(atlas.sql(query), csv=csv)
+
+
+def _month(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a month; expected YYYY-MM", param_hint=option
+        ) from None
+
+
+@app.command()
+def prefer(
+    release: Annotated[
+        int | None, typer.Option(help="Release id to count (see `releases`).")
+    ] = None,
+    aor: Annotated[
+        str | None, typer.Option(help="Only this AOR code (default: every AOR).")
+    ] = None,
+    from_month: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM.")] = None,
+    to_month: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
+    clear: Annotated[bool, typer.Option(help="Remove every override.")] = False,
+    db: DbOption = DEFAULT_STORE,
+) -> None:
+    """Override the default release precedence for a table, AOR and months."""
+    with exit_codes(), Atlas.open(db) as atlas:
+        if clear:
+            console.print(f"{atlas.clear_preferences()} override(s) removed.")
+            return
+        if release is None:
+            raise ValueError("give --release N (or --clear)")
+        done = atlas.prefer(
+            release,
+            aor=aor.upper() if aor else None,
+            month_from=_month(from_month, "--from"),
+            month_to=_month(to_month, "--to"),
+        )
+        console.print(
+            f"{done.table_name}: release {done.release_id} now counts for "
+            f"{done.aor or 'every AOR'}, {done.month_from:%Y-%m} to {done.month_to:%Y-%m}."
+        )
+        if done.warning:
+            console.print(f"[yellow]warning:[/] {done.warning}")

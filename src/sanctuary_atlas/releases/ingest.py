@@ -1,0 +1,237 @@
+"""Ingest release files into the store: whole or not at all, once per file content.
+
+Every file is read and checked in one transaction: its tables (one per sheet), its registry
+rows and the recomputed release precedence commit together, or nothing of it remains — also
+when the process is killed, since DuckDB discards an uncommitted transaction on reopening.
+A file whose sha256 is already registered is skipped and reported as such.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from sanctuary_atlas.releases.banner import fiscal_year_bounds
+from sanctuary_atlas.releases.delimited import read_delimited
+from sanctuary_atlas.releases.errors import BadInputError
+from sanctuary_atlas.releases.methods import ARREST_METHODS
+from sanctuary_atlas.releases.normalise import insert_plan, with_aor_codes
+from sanctuary_atlas.releases.precedence import rebuild_choices
+from sanctuary_atlas.releases.source import SourceTable, batch_schema
+from sanctuary_atlas.releases.workbook import read_workbook
+from sanctuary_atlas.store import Store
+
+RELEASE_SUFFIXES = (".csv", ".csv.gz", ".gz", ".txt", ".tsv", ".xlsx", ".xls")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+RowsCallback = Callable[[int], None]
+
+
+@dataclass
+class IngestedTable:
+    release_id: int
+    sheet: str | None
+    table_name: str
+    rows_loaded: int
+    rows_flagged: int
+    dates_invalid: int
+
+
+@dataclass
+class IngestResult:
+    path: Path
+    status: str  # 'ingested' | 'already stored'
+    sha256: str
+    tables: list[IngestedTable] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows_loaded for t in self.tables)
+
+
+def release_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and release-like files inside folders named (sorted, not recursive into
+    hidden folders). A path that does not exist is a user error."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                    and p.name.lower().endswith(RELEASE_SUFFIXES)
+                )
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def source_tables(path: Path) -> list[SourceTable]:
+    """The tables in a release file, with the layout detected from its bytes, not its name."""
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if not magic:
+        raise BadInputError(path, "the file is empty", expected="a release file with a header")
+    if magic.startswith(_ZIP_MAGIC) or magic.startswith(_OLE_MAGIC):
+        return read_workbook(path)
+    return [read_delimited(path)]
+
+
+def ingest_file(store: Store, path: Path, on_rows: RowsCallback | None = None) -> IngestResult:
+    started = time.perf_counter()
+    digest = sha256_of(path)
+    if store.scalar("SELECT count(*) FROM releases WHERE sha256 = ?", [digest]):
+        return IngestResult(path, "already stored", digest)
+    tables = source_tables(path)  # header and layout errors surface before any write
+    result = IngestResult(path, "ingested", digest)
+    with store.transaction():
+        for table in tables:
+            result.tables.append(_load_table(store, table, digest, on_rows))
+        rebuild_choices(store)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _load_table(
+    store: Store, table: SourceTable, digest: str, on_rows: RowsCallback | None
+) -> IngestedTable:
+    release_id = int(store.scalar("SELECT nextval('release_id_seq')"))
+    plan = insert_plan(table, release_id)
+    rows_read = 0
+    failures: list[BadInputError] = []
+
+    def checked_batches() -> Iterator[pa.RecordBatch]:
+        nonlocal rows_read
+        try:
+            for batch in table.batches():
+                coded = with_aor_codes(table, batch)
+                rows_read += coded.num_rows
+                if on_rows:
+                    on_rows(coded.num_rows)
+                yield coded
+        except BadInputError as exc:
+            failures.append(exc)  # DuckDB wraps errors raised inside the scan: keep ours
+            raise
+
+    # One INSERT over a streaming reader: DuckDB plans once and pulls batches as it goes,
+    # so memory stays at a few batches whatever the file size.
+    stream = pa.RecordBatchReader.from_batches(batch_schema(table), checked_batches())
+    try:
+        store.insert_arrow(plan.table, stream, plan.select_sql)
+    except Exception:
+        if failures:
+            raise failures[0] from None
+        raise
+    report = _report(store, plan.table, release_id, table)
+    stats = store.rows(
+        f"""SELECT count(*), count(*) FILTER (WHERE len(redacted) > 0 OR len(invalid_dates) > 0),
+                   sum(len(invalid_dates)), min(event_date), max(event_date),
+                   list(DISTINCT aor) FILTER (WHERE aor IS NOT NULL AND aor <> 'HQ')
+            FROM {plan.table} WHERE release_id = ?""",
+        [release_id],
+    )[0]
+    loaded, flagged, invalid, first, last, aors = stats
+    if loaded != rows_read:  # a reader and the store disagree: never store a partial file
+        raise table.fail(f"{rows_read:,} rows read but {loaded:,} stored")
+    banner = table.banner
+    start, end, basis = banner.coverage_start, banner.coverage_end, "stated_in_banner"
+    if not banner.coverage_stated:
+        if banner.fiscal_year:
+            start, end = fiscal_year_bounds(banner.fiscal_year)
+            basis = "fiscal_year"
+        else:
+            start, end, basis = first, last, "event_dates"
+    scope_aors = [banner.aor_named] if banner.aor_named else None
+    if scope_aors is None and aors and len(aors) == 1 and banner.program != "all":
+        scope_aors = list(aors)
+    store.execute(
+        """INSERT INTO releases (release_id, source_family, file_name, file_path, sha256, sheet,
+               table_name, title, foia_number, fiscal_year, coverage_start, coverage_end,
+               coverage_basis, scope_aors, scope_programs, is_complete, header_row, rows_read,
+               rows_loaded, rows_flagged, dates_invalid, report, ingested_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            release_id,
+            table.family,
+            table.path.name,
+            str(table.path.resolve()),
+            digest,
+            table.sheet,
+            plan.table,
+            banner.title,
+            banner.foia_number,
+            banner.fiscal_year,
+            start,
+            end,
+            basis,
+            scope_aors,
+            banner.program,
+            banner.program == "all",
+            table.header_row,
+            rows_read,
+            loaded,
+            flagged,
+            int(invalid or 0),
+            json.dumps(report, sort_keys=True),
+            datetime.now(),
+        ],
+    )
+    return IngestedTable(release_id, table.sheet, plan.table, loaded, flagged, int(invalid or 0))
+
+
+def _report(store: Store, table_name: str, release_id: int, table: SourceTable) -> dict[str, Any]:
+    """What the ingest changed or could not read, by column: the ingest report."""
+
+    def counts(column: str) -> dict[str, int]:
+        found = store.rows(
+            f"SELECT c, count(*) FROM (SELECT unnest({column}) AS c FROM {table_name} "
+            "WHERE release_id = ?) GROUP BY c ORDER BY c",
+            [release_id],
+        )
+        return {str(name): int(n) for name, n in found}
+
+    report: dict[str, Any] = {
+        "redacted": counts("redacted"),
+        "invalid_dates": counts("invalid_dates"),
+        "undated_rows": int(
+            store.scalar(
+                f"SELECT count(*) FROM {table_name} WHERE release_id = ? AND event_date IS NULL",
+                [release_id],
+            )
+        ),
+        "header": list(table.header_cells),
+        "notes": table.notes,
+    }
+    if table_name == "arrests":
+        known = list(ARREST_METHODS)
+        unknown = store.rows(
+            "SELECT method, count(*) FROM arrests WHERE release_id = ? AND method IS NOT NULL "
+            "AND NOT list_contains(?, method) GROUP BY method ORDER BY method",
+            [release_id, known],
+        )
+        report["unclassified_methods"] = {str(m): int(n) for m, n in unknown}
+    return report
