@@ -38,7 +38,7 @@ CREATE TABLE policy_287g_snapshots (
     is_complete       BOOLEAN NOT NULL,      -- FALSE: a truncated list; its absences end nothing
     completeness_note VARCHAR,
     loaded_at         TIMESTAMP NOT NULL,
-    PRIMARY KEY (sha256, snapshot_time)
+    PRIMARY KEY (list_name, snapshot_time, sha256)
 );
 
 -- Every agreement row of every distinct snapshot content, normalised: the evidence agreements are derived from.

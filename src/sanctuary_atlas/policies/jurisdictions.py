@@ -1,0 +1,122 @@
+"""Names to FIPS codes for the policy loaders, behind two small functions.
+
+The geography layer (issue 3) owns states, counties and the location resolver. Until it is in
+the package, states come from the short table below (FIPS codes from the Census Bureau's
+ANSI/FIPS state list) and counties are left unresolved (``None``) rather than matched by a
+second, private county matcher. When ``sanctuary_atlas.geography`` offers ``load_states`` and
+``resolve_location``, both functions use them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+# (FIPS, USPS, name). Source: U.S. Census Bureau, "ANSI/FIPS codes: states".
+_FALLBACK_STATES: tuple[tuple[str, str, str], ...] = (
+    ("01", "AL", "Alabama"), ("02", "AK", "Alaska"), ("04", "AZ", "Arizona"),
+    ("05", "AR", "Arkansas"), ("06", "CA", "California"), ("08", "CO", "Colorado"),
+    ("09", "CT", "Connecticut"), ("10", "DE", "Delaware"), ("11", "DC", "District of Columbia"),
+    ("12", "FL", "Florida"), ("13", "GA", "Georgia"), ("15", "HI", "Hawaii"),
+    ("16", "ID", "Idaho"), ("17", "IL", "Illinois"), ("18", "IN", "Indiana"),
+    ("19", "IA", "Iowa"), ("20", "KS", "Kansas"), ("21", "KY", "Kentucky"),
+    ("22", "LA", "Louisiana"), ("23", "ME", "Maine"), ("24", "MD", "Maryland"),
+    ("25", "MA", "Massachusetts"), ("26", "MI", "Michigan"), ("27", "MN", "Minnesota"),
+    ("28", "MS", "Mississippi"), ("29", "MO", "Missouri"), ("30", "MT", "Montana"),
+    ("31", "NE", "Nebraska"), ("32", "NV", "Nevada"), ("33", "NH", "New Hampshire"),
+    ("34", "NJ", "New Jersey"), ("35", "NM", "New Mexico"), ("36", "NY", "New York"),
+    ("37", "NC", "North Carolina"), ("38", "ND", "North Dakota"), ("39", "OH", "Ohio"),
+    ("40", "OK", "Oklahoma"), ("41", "OR", "Oregon"), ("42", "PA", "Pennsylvania"),
+    ("44", "RI", "Rhode Island"), ("45", "SC", "South Carolina"), ("46", "SD", "South Dakota"),
+    ("47", "TN", "Tennessee"), ("48", "TX", "Texas"), ("49", "UT", "Utah"),
+    ("50", "VT", "Vermont"), ("51", "VA", "Virginia"), ("53", "WA", "Washington"),
+    ("54", "WV", "West Virginia"), ("55", "WI", "Wisconsin"), ("56", "WY", "Wyoming"),
+    ("60", "AS", "American Samoa"), ("66", "GU", "Guam"),
+    ("69", "MP", "Northern Mariana Islands"), ("72", "PR", "Puerto Rico"),
+    ("78", "VI", "U.S. Virgin Islands"),
+)  # fmt: skip
+
+# ICE's 287(g) lists misspell state names ("PENNSLYVANIA" 2026-02-27, "WEST VIRIGINIA",
+# "MCHIGAN", "UTAHJ"): a name within this similarity of exactly one state name is that state.
+_STATE_SIMILARITY = 0.85
+
+
+def _geography(name: str) -> Callable[..., Any] | None:
+    """A function of the geography layer, or None while that layer does not offer it."""
+    try:
+        module = importlib.import_module("sanctuary_atlas.geography")
+    except ImportError:
+        return None
+    found = getattr(module, name, None)
+    return found if callable(found) else None
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().upper()
+
+
+@cache
+def _state_index() -> dict[str, tuple[str, str, str]]:
+    states: list[tuple[str, str, str]] = list(_FALLBACK_STATES)
+    load_states = _geography("load_states")
+    if load_states is not None:
+        frame = load_states()
+        states = [(str(r["state_fips"]), str(r["usps"]), str(r["name"])) for r in _rows(frame)]
+    index: dict[str, tuple[str, str, str]] = {}
+    for fips, usps, name in states:
+        for key in (fips, usps, name):
+            index[_key(key)] = (fips, usps, name)
+    return index
+
+
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    """Rows of a Polars or pandas frame, or a list of mappings, as dicts."""
+    if hasattr(frame, "to_dicts"):
+        return list(frame.to_dicts())
+    if hasattr(frame, "to_dict"):
+        return list(frame.to_dict("records"))
+    return [dict(row) for row in frame]
+
+
+@cache
+def state_for(text: str | None) -> tuple[str, str, str] | None:
+    """(FIPS, USPS, name) for a state given by name, USPS code or FIPS; None if unknown.
+
+    A misspelt name is accepted when it is close to exactly one state name.
+    """
+    if text is None or not text.strip():
+        return None
+    index = _state_index()
+    key = _key(text)
+    if key in index:
+        return index[key]
+    names = [name.upper() for _, _, name in set(index.values())]
+    close = difflib.get_close_matches(key, names, n=2, cutoff=_STATE_SIMILARITY)
+    return index[close[0]] if len(close) == 1 else None
+
+
+def all_states() -> list[tuple[str, str, str]]:
+    """Every known state as (FIPS, USPS, name), sorted by FIPS."""
+    return sorted(set(_state_index().values()))
+
+
+def county_fips_for(text: str, state_fips: str) -> str | None:
+    """The FIPS code of the county ``text`` names or lies in, or None.
+
+    Resolved by the geography layer's resolver only; None while that layer is absent or when it
+    is not confident (the caller keeps the name, so nothing is lost).
+    """
+    resolve = _geography("resolve_location")
+    state = state_for(state_fips)
+    if resolve is None or state is None or not text.strip():
+        return None
+    try:
+        resolution = resolve(text, state=state[1])
+    except (LookupError, ValueError):
+        return None
+    county = getattr(resolution, "county_fips", None) if resolution is not None else None
+    return str(county) if county else None
