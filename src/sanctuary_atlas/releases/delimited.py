@@ -16,6 +16,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -79,16 +80,24 @@ class _GuardedStream:
 
 
 def _read_start(path: Path) -> bytes:
+    """Up to SNIFF_BYTES of the (decompressed) start. A truncated archive yields what it
+    holds; the streaming pass then reports the row where it breaks."""
+    chunks: list[bytes] = []
+    size = 0
     try:
         with _open_bytes(path) as handle:
-            return handle.read(SNIFF_BYTES)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise BadInputError(
-            path,
-            f"the compressed data is corrupt or truncated ({exc})",
-            row=1,
-            expected="a complete gzip file",
-        ) from exc
+            while size < SNIFF_BYTES and (chunk := handle.read(16 * 1024)):
+                chunks.append(chunk)
+                size += len(chunk)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        if not chunks:
+            raise BadInputError(
+                path,
+                f"the compressed data is corrupt or truncated ({exc})",
+                row=1,
+                expected="a complete gzip file",
+            ) from exc
+    return b"".join(chunks)
 
 
 def _encoding(start: bytes) -> str:
@@ -119,10 +128,10 @@ def _find_header(path: Path, lines: list[str]) -> tuple[int, str, list[str]]:
     if score < 2:
         hint = ""
         if any(";" in line for line in lines[:SNIFF_LINES]):
-            hint = " The file seems to use ';' as its delimiter."
+            hint = " (the file seems to use ';' as its delimiter)"
         raise BadInputError(
             path,
-            f"no header row found in the first {min(len(lines), SNIFF_LINES)} lines.{hint}",
+            f"no header row found in the first {min(len(lines), SNIFF_LINES)} lines{hint}",
             expected="a header naming ICE release columns (e.g. 'Area of Responsibility', "
             "'Apprehension Date', 'Apprehension Method') separated by '|', tab or ','",
         )
@@ -183,14 +192,14 @@ def _stream(
                 yield batch
     except BadInputError:
         raise
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        raise table.fail(
-            f"the compressed data ends or breaks after about {next_row - 1:,} lines ({exc}); "
-            "the file is truncated or corrupt",
-            row=next_row,
-            expected="a complete gzip file",
-        ) from exc
-    except (pa.ArrowInvalid, UnicodeDecodeError, _ControlCharacterFound) as exc:
+    except (
+        pa.ArrowInvalid,
+        UnicodeDecodeError,
+        _ControlCharacterFound,
+        EOFError,
+        zlib.error,
+        gzip.BadGzipFile,
+    ) as exc:
         raise _locate_problem(table, encoding, delimiter, header_index, str(exc)) from exc
 
 
@@ -199,6 +208,10 @@ def _locate_problem(
 ) -> BadInputError:
     """Read the file line by line to say exactly where the fast reader stopped."""
     width = len(table.header_cells)
+    line = header_index + 1
+    # The csv module refuses fields over 128 KiB; lift that here so the over-long field is
+    # measured and named, then restore the process-wide limit.
+    previous_limit = csv.field_size_limit(1 << 30)
     try:
         with _open_bytes(table.path) as raw:
             text = io.TextIOWrapper(raw, encoding=encoding, newline="")
@@ -244,10 +257,14 @@ def _locate_problem(
             expected="text in Latin-1 or UTF-8",
         )
     except csv.Error as exc:
-        return table.fail(f"unreadable row ({exc})", expected="well-formed delimited text")
+        return table.fail(
+            f"unreadable row ({exc})", row=line + 1, expected="well-formed delimited text"
+        )
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         return table.fail(
-            f"the compressed data is truncated or corrupt ({exc})",
+            f"the compressed data ends or breaks after line {line:,} ({exc}); the file is "
+            "truncated or corrupt",
+            row=line + 1,
             expected="a complete gzip file",
         )
     return table.fail(

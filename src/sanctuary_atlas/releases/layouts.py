@@ -125,21 +125,30 @@ def header_score(cells: Sequence[object]) -> int:
 
 
 def detect_kind(match: HeaderMatch, title: str | None) -> TableKind | None:
-    """The table a header describes: the kind whose signature fields it holds; the banner title
-    breaks a tie. ``None`` when no kind fits."""
+    """The table a header describes, from its columns; the banner title breaks a tie.
+    ``None`` when no kind fits.
+
+    Arrests: an arrest method, or an apprehension date beside a landmark (an arrest layout
+    that lost its method column is still an arrest layout, and then fails as incomplete).
+    Removals: removal-only fields. Encounters: an event date, or a landmark without an
+    apprehension date (the Seattle encounter sheets have no date column at all).
+    """
     present = set(match.fields)
-    fitting = [kind for kind in TABLE_KINDS if kind.signature & present]
-    # 'method' only exists in arrest layouts, so arrests win over the weaker signatures.
-    if any(kind.name == "arrests" for kind in fitting):
-        return next(kind for kind in TABLE_KINDS if kind.name == "arrests")
+    by_name = {kind.name: kind for kind in TABLE_KINDS}
+    fitting: list[TableKind] = []
+    if "method" in present or {"apprehension_date", "location_text"} <= present:
+        fitting.append(by_name["arrests"])
+    if present & by_name["removals"].signature:
+        fitting.append(by_name["removals"])
+    if "encounter_date" in present or (
+        "location_text" in present and "apprehension_date" not in present
+    ):
+        fitting.append(by_name["encounters"])
     if len(fitting) > 1 and title:
         lowered = title.lower()
         by_title = [k for k in fitting if any(word in lowered for word in k.title_words)]
         if len(by_title) == 1:
             return by_title[0]
-    if len(fitting) > 1:
-        # removal-only fields are more specific than a landmark
-        return next(kind for kind in fitting if kind.name == "removals")
     return fitting[0] if fitting else None
 
 

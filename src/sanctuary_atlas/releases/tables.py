@@ -9,7 +9,12 @@ import pyarrow as pa
 
 from sanctuary_atlas.releases.banner import Banner
 from sanctuary_atlas.releases.errors import BadInputError
-from sanctuary_atlas.releases.layouts import detect_kind, known_headers, match_header
+from sanctuary_atlas.releases.layouts import (
+    SOURCE_FIELDS,
+    detect_kind,
+    known_headers,
+    match_header,
+)
 from sanctuary_atlas.releases.source import SourceTable
 
 
@@ -54,7 +59,8 @@ def table_from_header(
             sheet=sheet,
             row=header_row,
             column=missing[0],
-            expected=f"every {kind.name} release to name {', '.join(sorted(kind.required))}",
+            expected=f"every {kind.name} release to have "
+            + "; ".join(" or ".join(repr(n) for n in SOURCE_FIELDS[f]) for f in missing),
         )
     notes = []
     if match.blank:

@@ -1,0 +1,42 @@
+"""Shared fixtures: the real public records in ../shared/data, and stores built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import sanctuary_atlas
+from sanctuary_atlas.atlas import Atlas
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+NATIONAL = DATA / "ice-lesa" / "national"
+SEATTLE = DATA / "ice-lesa" / "seattle" / "2018-ICFO-36170_seattle_encounters_arrests_removals.xlsx"
+
+
+@pytest.fixture(scope="session")
+def national_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the whole national release (2.7 M rows); built once per session."""
+    path = tmp_path_factory.mktemp("national") / "atlas.duckdb"
+    with sanctuary_atlas.open(path) as atlas:
+        atlas.ingest([NATIONAL])
+    return path
+
+
+@pytest.fixture(scope="session")
+def full_store(tmp_path_factory: pytest.TempPathFactory, national_store: Path) -> Path:
+    """The national release, then the Seattle workbook on top (a copy of national_store)."""
+    path = tmp_path_factory.mktemp("full") / "atlas.duckdb"
+    path.write_bytes(national_store.read_bytes())
+    with sanctuary_atlas.open(path) as atlas:
+        atlas.ingest([SEATTLE])
+    return path
+
+
+@pytest.fixture
+def atlas_at(tmp_path: Path) -> Iterator[Atlas]:
+    """A fresh, empty atlas in a temporary folder."""
+    with sanctuary_atlas.open(tmp_path / "atlas.duckdb") as atlas:
+        yield atlas
