@@ -267,6 +267,8 @@ def _locate_problem(
             row=line + 1,
             expected="a complete gzip file",
         )
+    finally:
+        csv.field_size_limit(previous_limit)
     return table.fail(
         f"the rows could not be parsed ({reason})", expected="well-formed delimited text"
     )
