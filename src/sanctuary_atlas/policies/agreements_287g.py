@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from sanctuary_atlas.policies.jurisdictions import county_fips_for, state_for
+from sanctuary_atlas.policies.jurisdictions import county_by_name, county_fips_for, state_for
 from sanctuary_atlas.policies.model import (
     DateBasis,
     JurisdictionLevel,
@@ -203,6 +203,10 @@ def county_fips_of_agreement(row: dict[str, Any]) -> str | None:
     """The county an agreement's agency serves: ICE's COUNTY column (2025 on), else its name."""
     if not row["state_fips"]:
         return None
+    if row["county_name"]:
+        exact = county_by_name(row["county_name"], row["state_fips"])
+        if exact:
+            return exact
     for text in (row["county_name"], row["agency"]):
         if text:
             found = county_fips_for(text, row["state_fips"])

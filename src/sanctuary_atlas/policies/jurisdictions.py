@@ -14,7 +14,7 @@ import importlib
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 # (FIPS, USPS, name). Source: U.S. Census Bureau, "ANSI/FIPS codes: states".
 _FALLBACK_STATES: tuple[tuple[str, str, str], ...] = (
@@ -45,14 +45,26 @@ _FALLBACK_STATES: tuple[tuple[str, str, str], ...] = (
 _STATE_SIMILARITY = 0.85
 
 
+# Where the geography layer keeps what this module asks of it: its package first (the public
+# API), then the modules that define the functions today.
+_GEOGRAPHY_MODULES = (
+    "sanctuary_atlas.geography",
+    "sanctuary_atlas.geography.reference",
+    "sanctuary_atlas.geography.resolver",
+)
+
+
 def _geography(name: str) -> Callable[..., Any] | None:
     """A function of the geography layer, or None while that layer does not offer it."""
-    try:
-        module = importlib.import_module("sanctuary_atlas.geography")
-    except ImportError:
-        return None
-    found = getattr(module, name, None)
-    return found if callable(found) else None
+    for module_name in _GEOGRAPHY_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        found = getattr(module, name, None)
+        if callable(found):
+            return cast(Callable[..., Any], found)
+    return None
 
 
 def _key(text: str) -> str:
@@ -104,6 +116,30 @@ def all_states() -> list[tuple[str, str, str]]:
     return sorted(set(_state_index().values()))
 
 
+@cache
+def county_index() -> dict[str, tuple[str, str]]:
+    """County FIPS -> (county name, USPS), from the geography layer; empty while it is absent."""
+    load_counties = _geography("load_counties")
+    if load_counties is None:
+        return {}
+    return {
+        str(row["county_fips"]): (str(row["county_name"]), str(row["state"]))
+        for row in _rows(load_counties())
+    }
+
+
+def county_by_name(name: str, state_fips: str) -> str | None:
+    """The FIPS of the county named exactly ``name`` ("Cook County", "Cook") in a state."""
+    wanted = _key(name).removesuffix(" COUNTY").removesuffix(" PARISH")
+    for fips, (county_name, _) in county_index().items():
+        if fips.startswith(state_fips):
+            key = _key(county_name)
+            if wanted in (key, key.removesuffix(" COUNTY").removesuffix(" PARISH")):
+                return fips
+    return None
+
+
+@cache
 def county_fips_for(text: str, state_fips: str) -> str | None:
     """The FIPS code of the county ``text`` names or lies in, or None.
 
@@ -118,5 +154,7 @@ def county_fips_for(text: str, state_fips: str) -> str | None:
         resolution = resolve(text, state=state[1])
     except (LookupError, ValueError):
         return None
-    county = getattr(resolution, "county_fips", None) if resolution is not None else None
+    if resolution is None or getattr(resolution, "level", "county") != "county":
+        return None
+    county = getattr(resolution, "county_fips", None)
     return str(county) if county else None
