@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import click
+import sys
+
 import typer
 
 app = typer.Typer(
@@ -20,11 +21,17 @@ def main() -> None:
     from sanctuary_atlas.cli import events  # noqa: F401
 
     try:
-        app(standalone_mode=False)
-    except click.exceptions.Abort:
-        raise SystemExit(1) from None
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        raise SystemExit(1) from None
-    except click.exceptions.Exit as exc:
+        # without standalone mode, a typer.Exit comes back as the return value
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        raise SystemExit(1) from None
+    except typer.TyperException as exc:  # usage errors: a user error, exit 1
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -1,0 +1,73 @@
+"""The store: schema versions and migrations, read-only access, transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sanctuary_atlas.store import Store, StoreError, latest_schema_version, migrations
+
+
+def test_new_store_is_at_the_latest_version(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.schema_version() == latest_schema_version()
+        applied = store.rows("SELECT version FROM schema_version ORDER BY version")
+    assert [v for (v,) in applied] == [version for version, _, _ in migrations()]
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    versions = [version for version, _, _ in migrations()]
+    assert versions == list(range(1, len(versions) + 1))
+
+
+def test_an_older_store_is_migrated_on_open(tmp_path: Path) -> None:
+    """A store written by a version that knew only migration 001 opens read-only with a clear
+    error, and is brought up to date when opened for writing."""
+    path = tmp_path / "old.duckdb"
+    version, name, sql = migrations()[0]
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER, name VARCHAR, applied_at TIMESTAMP)")
+    con.execute(sql)
+    con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+    con.close()
+    if latest_schema_version() > 1:
+        with pytest.raises(StoreError, match="older than"):
+            Store.open(path, read_only=True)
+    with Store.open(path) as store:
+        assert store.schema_version() == latest_schema_version()
+    Store.open(path, read_only=True).close()
+
+
+def test_a_newer_store_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    with Store.open(path) as store:
+        store.execute("INSERT INTO schema_version VALUES (999, 'future', now())")
+    with pytest.raises(StoreError, match="schema version 999"):
+        Store.open(path, read_only=True)
+    with pytest.raises(StoreError, match="Upgrade"):
+        Store.open(path)
+
+
+def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    Store.open(path).close()
+    with Store.open(path, read_only=True) as store, pytest.raises(Exception, match="read-only"):
+        store.execute("DELETE FROM releases")
+
+
+def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.duckdb") as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.execute(
+                "INSERT INTO precedence_overrides VALUES ('arrests', NULL, DATE '2017-01-01', "
+                "DATE '2017-02-01', 1, now())"
+            )
+            raise RuntimeError("boom")
+        assert store.scalar("SELECT count(*) FROM precedence_overrides") == 0
+
+
+def test_missing_store_read_only(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no atlas store"):
+        Store.open(tmp_path / "absent.duckdb", read_only=True)
