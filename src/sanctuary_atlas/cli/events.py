@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
@@ -80,8 +81,39 @@ def releases(db: DbOption = DEFAULT_STORE, csv: CsvOption = False) -> None:
                 csv=True,
             )
             return
-        print_frame(registry, csv=False, title="Releases")
-        print_frame(overlap, csv=False, title="Overlap and precedence (cells = AOR x month)")
+        print_frame(_compact(registry, overlap), csv=False, title="Releases and precedence")
+        console.print(
+            "cells = AOR x month covered; a cell is counted from one release only. "
+            "Full detail: --csv. Override: sanctuary-atlas prefer --release N."
+        )
+
+
+def _compact(registry: pl.DataFrame, overlap: pl.DataFrame) -> pl.DataFrame:
+    """The registry and the precedence in a table that fits a terminal."""
+    joined = registry.join(
+        overlap.drop("table_name", "file_name", "sheet"), on="release_id", how="left"
+    )
+    return joined.select(
+        pl.col("release_id").alias("id"),
+        pl.concat_str(
+            pl.col("file_name"), pl.lit(" / ") + pl.col("sheet"), ignore_nulls=True
+        ).alias("file / sheet"),
+        pl.col("table_name").alias("table"),
+        pl.col("fiscal_year"),
+        pl.concat_str(
+            pl.col("coverage_start").cast(pl.String),
+            pl.col("coverage_end").cast(pl.String),
+            separator=" .. ",
+        ).alias("coverage"),
+        pl.concat_str(pl.col("scope_aors"), pl.col("scope_programs"), separator=" / ").alias(
+            "scope (AOR / program)"
+        ),
+        pl.col("rows_loaded").alias("rows"),
+        pl.col("rows_flagged").alias("flagged"),
+        pl.col("cells_counted").cast(pl.String) + " of " + pl.col("cells_covered").cast(pl.String),
+        pl.col("rows_counted").alias("counted"),
+        pl.col("superseded_reason").alias("not counted because"),
+    ).rename({"cells_counted": "cells counted"})
 
 
 @app.command()

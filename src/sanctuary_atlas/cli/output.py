@@ -36,11 +36,18 @@ def print_frame(frame: pl.DataFrame, *, csv: bool, title: str | None = None) -> 
     table = Table(title=title, show_lines=False)
     for name, dtype in frame.schema.items():
         table.add_column(name, justify="right" if dtype.is_numeric() else "left")
-    for row in frame.iter_rows():
-        table.add_row(
-            *("" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row)
-        )
+    plain = {n for n in frame.columns if "year" in n or n.endswith("id")}  # not "2,016"
+    for row in frame.iter_rows(named=True):
+        table.add_row(*(_cell(name, value, name in plain) for name, value in row.items()))
     console.print(table)
+
+
+def _cell(name: str, value: object, plain: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool) and not plain:
+        return f"{value:,}"
+    return str(value)
 
 
 @contextmanager

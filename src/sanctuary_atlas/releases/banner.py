@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sanctuary_atlas.geography.aors import AOR_CODES
 
-_FOIA = re.compile(r"\b(\d{4}-ICFO-\d+)\b", re.IGNORECASE)
+_FOIA = re.compile(r"(?<![0-9])(\d{4}-ICFO-\d+)(?![0-9])", re.IGNORECASE)
 _FISCAL_YEAR = re.compile(r"\bFY\s?(\d{4})\b", re.IGNORECASE)
 _DATE = r"(\d{1,2}/\d{1,2}/\d{4})"
 _RANGE = re.compile(_DATE + r"\s*-\s*" + _DATE)
