@@ -16,6 +16,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -214,7 +215,7 @@ def _locate_problem(
     previous_limit = csv.field_size_limit(1 << 30)
     try:
         with _open_bytes(table.path) as raw:
-            text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+            text = io.TextIOWrapper(cast(BinaryIO, raw), encoding=encoding, newline="")
             reader = csv.reader(text, delimiter=delimiter)
             for record in reader:
                 line = reader.line_num
