@@ -1,0 +1,125 @@
+"""The resolver against the hand-labelled truth set and the real national arrest files."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pytest
+
+from sanctuary_atlas.geography import UnknownAorError, aor_code, resolve_location
+
+from .helpers import GENERIC_PATTERN, arrest_landmarks, truth_rows
+
+_GENERIC = re.compile(GENERIC_PATTERN)
+
+
+def test_truth_set_is_300_distinct_labelled_texts() -> None:
+    rows = truth_rows()
+    assert len(rows) == 300
+    assert len({(r["aor"], r["text"]) for r in rows}) == 300
+    for row in rows:
+        assert row["level"] in {"county", "state", "aor", "none"}, row
+        assert bool(row["county_fips"]) == (row["level"] == "county"), row
+        if row["county_fips"]:
+            assert re.fullmatch(r"\d{5}", row["county_fips"]), row
+
+
+def test_county_precision_on_the_truth_set_is_at_least_95_percent() -> None:
+    correct = wrong = 0
+    mistakes = []
+    for row in truth_rows():
+        found = resolve_location(row["text"], row["aor"] or None)
+        if found.level != "county":
+            continue
+        if found.county_fips == row["county_fips"]:
+            correct += 1
+        else:
+            wrong += 1
+            mistakes.append((row["aor"], row["text"], found.county_fips, row["county_fips"]))
+    precision = correct / (correct + wrong)
+    print(f"county precision {precision:.3f} ({correct} right, {wrong} wrong)")
+    assert correct >= 150
+    assert precision >= 0.95, mistakes
+
+
+def test_truth_set_recall_by_events() -> None:
+    """Of the sampled events whose text I labelled with a county, how many the resolver
+    places in that county (the sample is weighted by events, so rows count by events)."""
+    labelled = found = 0
+    for row in truth_rows():
+        if row["level"] != "county":
+            continue
+        events = int(row["events"])
+        labelled += events
+        result = resolve_location(row["text"], row["aor"] or None)
+        found += events if result.county_fips == row["county_fips"] else 0
+    print(f"county recall on the sample {found / labelled:.3f} of events")
+    assert found / labelled >= 0.9
+
+
+def test_non_generic_arrest_events_resolve_to_a_county() -> None:
+    """>= 70% of arrest events with a non-generic landmark resolve to a county, overall."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for aor, text, events in arrest_landmarks():
+        if not text or _GENERIC.search(text):
+            continue
+        code = aor_code(aor) or "none"
+        found = resolve_location(text, None if code in ("none", "HQ") else code)
+        totals[code][0] += events
+        totals[code][1] += events if found.level == "county" else 0
+    overall = sum(c for _, c in totals.values()) / sum(e for e, _ in totals.values())
+    largest = sorted(totals, key=lambda a: -totals[a][0])[:5]
+    report = ", ".join(f"{a} {totals[a][1] / totals[a][0]:.1%}" for a in largest)
+    print(f"county coverage of non-generic arrest events {overall:.1%}; five largest: {report}")
+    assert overall >= 0.70
+
+
+@pytest.mark.parametrize(
+    ("text", "aor", "state", "expected"),
+    [
+        ("SNOHOMISH COUNTY JAIL", "SEA", None, ("53061", "county", "named_county")),
+        ("Harris County Sheriff's Office", None, "TX", ("48201", "county", "named_county")),
+        ("TEXAS DEPT OF CRIMINAL JUSTICE, WALKER CO", "HOU", None, ("48471", "county", None)),
+        ("TEXAS DEPT OF CRIMINAL JUSTICE", "HOU", None, (None, "state", "state_prison_system")),
+        ("DENVER, CO", "DEN", None, ("08031", "county", "named_city")),
+        ("CHI GENERAL AREA, NON-SPECIFIC", "CHI", None, (None, "aor", "generic_area")),
+        ("HPC GENERAL AREA, NON-SPECIFIC", "HOU", None, (None, "state", "generic_area")),
+        ("SEATTLE FUG OPS", "SEA", None, (None, "state", "ice_office")),
+        ("BALTIMORE CITY MD", "BAL", None, ("24510", "county", "named_county")),
+        (
+            "DC JAIL - CENTRAL DETENTION - DISTRICT OF COLUMBIA - DC",
+            "WAS",
+            None,
+            ("11001", "county", None),
+        ),
+        ("", "SEA", None, (None, "aor", "empty")),
+        ("", None, None, (None, "none", "empty")),
+        ("XYZZY PLUGH", None, None, (None, "none", "unresolvable")),
+    ],
+)
+def test_resolution_examples(
+    text: str, aor: str | None, state: str | None, expected: tuple[str | None, str, str | None]
+) -> None:
+    found = resolve_location(text, aor, state)
+    fips, level, kind = expected
+    assert (found.county_fips, found.level) == (fips, level)
+    if kind:
+        assert found.match_kind == kind
+    assert 0.0 <= found.confidence <= 1.0
+    assert found.state is not None or level in ("aor", "none")
+
+
+def test_bad_input_is_an_error_or_explicitly_unresolved() -> None:
+    with pytest.raises(UnknownAorError, match="Gotham"):
+        resolve_location("HARRIS COUNTY JAIL", "Gotham")
+    with pytest.raises(ValueError, match="unknown state 'ZZ'"):
+        resolve_location("HARRIS COUNTY JAIL", None, "ZZ")
+    # A county name that exists in no state of the AOR is not guessed into another state.
+    found = resolve_location("HARRIS COUNTY JAIL", "SEA")
+    assert found.level != "county" and found.county_fips is None
+
+
+def test_ambiguous_county_names_are_not_guessed() -> None:
+    found = resolve_location("WASHINGTON COUNTY JAIL", "NOL")
+    assert found.level == "aor" and found.match_kind.startswith("ambiguous")
