@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -118,10 +118,15 @@ def load_287g_folder(store: Store, folder: Path) -> Load287gReport:
     known = set(store.rows("SELECT list_name, snapshot_time, sha256 FROM policy_287g_snapshots"))
     contents = {row[0] for row in store.rows("SELECT DISTINCT sha256 FROM policy_287g_listings")}
     # A snapshot is a file's content at a time; the same content seen again is a new snapshot.
-    new_files = [
-        f for f in files if (f.list_name, f.snapshot_time, file_sha256(f.path)) not in known
-    ]
-    read = [read_snapshot(file) for file in new_files]
+    hashed = [(file, file_sha256(file.path)) for file in files]
+    new_files = [(f, sha) for f, sha in hashed if (f.list_name, f.snapshot_time, sha) not in known]
+    # Scrapes days apart often hold the same bytes: parse each content once.
+    parsed: dict[str, Snapshot] = {}
+    read: list[Snapshot] = []
+    for file, sha in new_files:
+        if sha not in parsed:
+            parsed[sha] = read_snapshot(file, sha)
+        read.append(replace(parsed[sha], file=file))
     snapshots = list({(s.file.list_name, s.file.snapshot_time, s.sha256): s for s in read}.values())
     new_contents = list({s.sha256: s for s in snapshots if s.sha256 not in contents}.values())
     loaded_at = datetime.now()

@@ -128,15 +128,21 @@ def county_index() -> dict[str, tuple[str, str]]:
     }
 
 
+def _county_key(name: str) -> str:
+    return _key(name).removesuffix(" COUNTY").removesuffix(" PARISH")
+
+
+@cache
+def _counties_by_name() -> dict[tuple[str, str], str]:
+    return {
+        (fips[:2], _county_key(county_name)): fips
+        for fips, (county_name, _) in county_index().items()
+    }
+
+
 def county_by_name(name: str, state_fips: str) -> str | None:
     """The FIPS of the county named exactly ``name`` ("Cook County", "Cook") in a state."""
-    wanted = _key(name).removesuffix(" COUNTY").removesuffix(" PARISH")
-    for fips, (county_name, _) in county_index().items():
-        if fips.startswith(state_fips):
-            key = _key(county_name)
-            if wanted in (key, key.removesuffix(" COUNTY").removesuffix(" PARISH")):
-                return fips
-    return None
+    return _counties_by_name().get((state_fips, _county_key(name)))
 
 
 @cache

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -203,8 +202,8 @@ def _header_index(rows: list[list[str | None]], path: Path) -> tuple[int, dict[s
     raise SnapshotReadError(f"{path}: no header row with {_HEADER_MARKER!r} in its first 20 rows")
 
 
-def read_snapshot(file: SnapshotFile) -> Snapshot:
-    """One snapshot file, read and normalised."""
+def read_snapshot(file: SnapshotFile, sha256: str | None = None) -> Snapshot:
+    """One snapshot file, read and normalised (``sha256`` if the caller has hashed it)."""
     rows, reader = read_sheet_rows(file.path)
     header_row, columns = _header_index(rows, file.path)
 
@@ -243,7 +242,7 @@ def read_snapshot(file: SnapshotFile) -> Snapshot:
     header = [(_clean(c) or "") for c in rows[header_row]]
     return Snapshot(
         file=file,
-        sha256=file_sha256(file.path),
+        sha256=sha256 or file_sha256(file.path),
         layout="|".join(name for name in header if name),
         reader=reader,
         listings=tuple(listings),
@@ -256,7 +255,3 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def read_snapshots(files: Iterable[SnapshotFile]) -> list[Snapshot]:
-    return [read_snapshot(file) for file in files]
