@@ -62,20 +62,24 @@ def write_csv(name: str, header: list[str], rows: Iterable[Iterable[object]]) ->
 
 def read_csv(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> list[dict[str, str]]:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding=encoding, newline="") as handle:  # type: ignore[operator]
+    with opener(path, "rt", encoding=encoding, newline="") as handle:
         return list(csv.DictReader(handle, delimiter=delimiter, skipinitialspace=True))
 
 
 # -- states ---------------------------------------------------------------------------------------
 def build_states() -> dict[str, us.states.State]:
-    chosen = [*us.STATES, us.states.DC, *(us.states.lookup(t) for t in TERRITORIES)]
+    chosen: list[us.states.State] = [*us.STATES, us.states.DC]
+    for code in TERRITORIES:
+        territory = us.states.lookup(code)
+        assert territory is not None, code
+        chosen.append(territory)
     by_usps = {state.abbr: state for state in chosen}
     write_csv(
         "states.csv",
         ["state_fips", "usps", "name", "is_state_or_dc"],
         (
             [s.fips, s.abbr, s.name, s.abbr not in TERRITORIES]
-            for s in sorted(chosen, key=lambda s: s.fips)
+            for s in sorted(chosen, key=lambda s: s.fips or "")
         ),
     )
     return by_usps
@@ -98,13 +102,13 @@ def aor_by_county(
     state_aor: dict[str, str] = {}
     county_aor: dict[str, str] = {}
     for row in ddp:
-        usps = by_name[row["state_name"]]
+        usps = by_name[row["state_name"]] or ""
         office = row["office_name"].replace("St Paul", "St. Paul")
         fips_state = states[usps].fips
         if not row["county_name"]:
             state_aor[usps] = aor_code(office) or ""
             continue
-        fips = county_fips_by_key[(fips_state, county_key(row["county_name"]))]
+        fips = county_fips_by_key[(fips_state or "", county_key(row["county_name"]))]
         county_aor[fips] = acs_aor[fips] if office in NON_AOR_OFFICES else aor_code(office) or ""
     usps_by_fips = {s.fips: s.abbr for s in states.values()}
     result: dict[str, str] = {}
@@ -174,7 +178,9 @@ def build_aors(data: Path) -> None:
         address = offices[code]["field_office_addr"]
         state = re.findall(r"\b([A-Z]{2}),?\s+\d{5}", address)[-1]
         rows.append([code, f"{city} Area of Responsibility", city, state, address])
-    write_csv("aors.csv", ["code", "name", "field_office_city", "field_office_state", "address"], rows)
+    write_csv(
+        "aors.csv", ["code", "name", "field_office_city", "field_office_state", "address"], rows
+    )
     subs = read_csv(data / "reference" / "ice_ero_offices_by_aor.csv", delimiter="|")
     write_csv(
         "ero_offices.csv",
@@ -277,7 +283,10 @@ def build_cities(data: Path, counties: list[dict[str, str]]) -> dict[tuple[str, 
     write_csv(
         "cities.csv",
         ["city", "state", "county_fips", "agencies"],
-        sorted([city, state, fips, sum(seen[(city, state)].values())] for (city, state), fips in cities.items()),
+        sorted(
+            [city, state, fips, sum(seen[(city, state)].values())]
+            for (city, state), fips in cities.items()
+        ),
     )
     return cities
 

@@ -38,7 +38,9 @@ def landmark_counts(data: Path) -> list[tuple[str, str, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
     args = parser.parse_args()
     pairs = landmark_counts(args.data)
     weights = np.array([n for _, _, n in pairs], dtype=float)

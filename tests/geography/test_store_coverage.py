@@ -53,7 +53,10 @@ def test_coverage_shares_by_aor_and_fiscal_year(tmp_path: Path) -> None:
         assert GeographyAPI(store).coverage().equals(report)
     houston = report.filter((pl.col("aor") == "HOU") & (pl.col("table_name") == "arrests"))
     assert houston.select("events", "county_share", "state_share", "aor_share").row(0) == (
-        4, 0.5, 0.25, 0.25
+        4,
+        0.5,
+        0.25,
+        0.25,
     )
     chicago = report.filter(pl.col("aor") == "CHI")
     assert chicago["aor_share"].item() == 1.0
@@ -71,8 +74,11 @@ def test_cli_coverage_and_resolve(tmp_path: Path) -> None:
     result = runner.invoke(geography_app, ["resolve", "--aor", "SEA", "SNOHOMISH COUNTY JAIL"])
     assert result.exit_code == 0
     assert json.loads(result.output) == {
-        "county_fips": "53061", "state": "WA", "level": "county",
-        "match_kind": "named_county", "confidence": 0.95,
+        "county_fips": "53061",
+        "state": "WA",
+        "level": "county",
+        "match_kind": "named_county",
+        "confidence": 0.95,
     }
     missing = runner.invoke(geography_app, ["coverage", "--db", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 1
@@ -89,7 +95,13 @@ def test_cli_resolve_csv_and_bad_csv(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     written = pl.read_csv(out, infer_schema=False)
     assert written.columns == [
-        "aor", "text", "county_fips", "state", "level", "match_kind", "confidence"
+        "aor",
+        "text",
+        "county_fips",
+        "state",
+        "level",
+        "match_kind",
+        "confidence",
     ]
     assert written["county_fips"].to_list() == ["48201", None]
     bad = tmp_path / "bad.csv"

@@ -9,8 +9,8 @@ Public API::
 
 from __future__ import annotations
 
-from sanctuary_atlas.geography.api import GeographyAPI, GeographyInputError
 from sanctuary_atlas.geography.aors import UnknownAorError, aor_code
+from sanctuary_atlas.geography.api import GeographyAPI, GeographyInputError
 from sanctuary_atlas.geography.coverage import resolution_coverage, resolve_store_locations
 from sanctuary_atlas.geography.crosswalk import (
     CrosswalkGapError,

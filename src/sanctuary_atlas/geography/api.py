@@ -52,8 +52,11 @@ class GeographyAPI:
         resolved = pl.DataFrame(
             rows,
             schema={
-                "county_fips": pl.String, "state": pl.String, "level": pl.String,
-                "match_kind": pl.String, "confidence": pl.Float64,
+                "county_fips": pl.String,
+                "state": pl.String,
+                "level": pl.String,
+                "match_kind": pl.String,
+                "confidence": pl.Float64,
             },
         )
         return pl.concat([frame, resolved], how="horizontal")
@@ -80,7 +83,12 @@ class GeographyAPI:
         """county_fips, county_name, state, aor, population (latest estimate) and the yearly
         Census estimates 2016-2019."""
         return load_counties().select(
-            "county_fips", "county_name", "state", "state_fips", "aor", "population",
+            "county_fips",
+            "county_name",
+            "state",
+            "state_fips",
+            "aor",
+            "population",
             *POPULATION_COLUMNS,
         )
 

@@ -65,21 +65,33 @@ def resolve_store_locations(store: Store) -> int:
     columns: dict[str, list[object]] = {
         name: []
         for name in (
-            "aor", "location_text", "county_fips", "state", "level", "match_kind", "confidence",
+            "aor",
+            "location_text",
+            "county_fips",
+            "state",
+            "level",
+            "match_kind",
+            "confidence",
         )
     }
     for aor, text in pairs:
         found = resolve_pair(aor, text)
         for name, value in (
-            ("aor", aor), ("location_text", text), ("county_fips", found.county_fips),
-            ("state", found.state), ("level", found.level), ("match_kind", found.match_kind),
+            ("aor", aor),
+            ("location_text", text),
+            ("county_fips", found.county_fips),
+            ("state", found.state),
+            ("level", found.level),
+            ("match_kind", found.match_kind),
             ("confidence", found.confidence),
         ):
             columns[name].append(value)
     batch = pa.table(
         {
-            **{n: pa.array(v, pa.float64() if n == "confidence" else pa.string())
-               for n, v in columns.items()},
+            **{
+                n: pa.array(v, pa.float64() if n == "confidence" else pa.string())
+                for n, v in columns.items()
+            },
             "resolver_version": pa.array([RESOLVER_VERSION] * len(pairs), pa.string()),
             "resolved_at": pa.array([now] * len(pairs), pa.timestamp("us")),
         }
@@ -94,7 +106,9 @@ def resolution_coverage(store: Store) -> pl.DataFrame:
     only, to the AOR only, and not at all. Pairs not yet stored are resolved in memory."""
     tables = _present_tables(store)
     if not tables:
-        raise ValueError(f"{store.path} holds no arrests or encounters table: ingest releases first")
+        raise ValueError(
+            f"{store.path} holds no arrests or encounters table: ingest releases first"
+        )
     counts = store.frame(
         " UNION ALL ".join(
             f"SELECT '{t}' AS table_name, aor, fiscal_year, location_text, count(*) AS events "
@@ -108,8 +122,9 @@ def resolution_coverage(store: Store) -> pl.DataFrame:
     levels = _levels_for(counts.select("aor", "location_text").unique(), stored)
     joined = counts.join(levels, on=["aor", "location_text"], how="left", nulls_equal=True)
     share = {
-        f"{level}_share": (pl.col("events").filter(pl.col("level") == level).sum()
-                           / pl.col("events").sum()).round(4)
+        f"{level}_share": (
+            pl.col("events").filter(pl.col("level") == level).sum() / pl.col("events").sum()
+        ).round(4)
         for level in ("county", "state", "aor", "none")
     }
     return (
@@ -134,7 +149,11 @@ def _levels_for(pairs: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
 
 
 def _empty_coverage() -> pl.DataFrame:
-    schema = {"table_name": pl.String, "aor": pl.String, "fiscal_year": pl.Int16,
-              "events": pl.Int64}
+    schema = {
+        "table_name": pl.String,
+        "aor": pl.String,
+        "fiscal_year": pl.Int16,
+        "events": pl.Int64,
+    }
     schema.update({f"{lv}_share": pl.Float64 for lv in ("county", "state", "aor", "none")})
     return pl.DataFrame(schema=schema)

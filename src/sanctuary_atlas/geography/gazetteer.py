@@ -24,22 +24,119 @@ from sanctuary_atlas.geography.reference import (
 # Words that say what kind of place a facility is, not which one. A facility is found by its
 # remaining, distinctive words ("KROME", "DALBY", "GREAT PLAINS").
 FACILITY_STOPWORDS = frozenset(
-    """
-    THE OF AND AT IN ON A ICE ERO USMS USM US U S CAP BOP USBOP FEDERAL STATE COUNTY CO CITY
-    JAIL JAILS DETENTION DET CENTER CTR CENTRE FACILITY FACILITIES FAC CORRECTIONAL CORRECTIONS
-    CORRECTION CORR INSTITUTION INSTITUTE INST CI FCI USP FDC FMC FPC MDC MCC SPC IPC CDF
-    PRISON PENITENTIARY HOLD HOLDROOM ROOM PROCESSING SERVICE REGIONAL ADULT COMPLEX UNIT
-    MEDIUM LOW HIGH MAXIMUM MINIMUM SECURITY CAMP SHERIFF SHERIFFS OFFICE DEPARTMENT DEPT
-    POLICE PD CONTRACT JUSTICE CRIMINAL DIVISION MEN MENS WOMEN WOMENS NORTH SOUTH EAST WEST
-    CENTRAL NEW PROGRAM COURT HOUSE JUVENILE
-    """.split()
+    [
+        "THE",
+        "OF",
+        "AND",
+        "AT",
+        "IN",
+        "ON",
+        "A",
+        "ICE",
+        "ERO",
+        "USMS",
+        "USM",
+        "US",
+        "U",
+        "S",
+        "CAP",
+        "BOP",
+        "USBOP",
+        "FEDERAL",
+        "STATE",
+        "COUNTY",
+        "CO",
+        "CITY",
+        "JAIL",
+        "JAILS",
+        "DETENTION",
+        "DET",
+        "CENTER",
+        "CTR",
+        "CENTRE",
+        "FACILITY",
+        "FACILITIES",
+        "FAC",
+        "CORRECTIONAL",
+        "CORRECTIONS",
+        "CORRECTION",
+        "CORR",
+        "INSTITUTION",
+        "INSTITUTE",
+        "INST",
+        "CI",
+        "FCI",
+        "USP",
+        "FDC",
+        "FMC",
+        "FPC",
+        "MDC",
+        "MCC",
+        "SPC",
+        "IPC",
+        "CDF",
+        "PRISON",
+        "PENITENTIARY",
+        "HOLD",
+        "HOLDROOM",
+        "ROOM",
+        "PROCESSING",
+        "SERVICE",
+        "REGIONAL",
+        "ADULT",
+        "COMPLEX",
+        "UNIT",
+        "MEDIUM",
+        "LOW",
+        "HIGH",
+        "MAXIMUM",
+        "MINIMUM",
+        "SECURITY",
+        "CAMP",
+        "SHERIFF",
+        "SHERIFFS",
+        "OFFICE",
+        "DEPARTMENT",
+        "DEPT",
+        "POLICE",
+        "PD",
+        "CONTRACT",
+        "JUSTICE",
+        "CRIMINAL",
+        "DIVISION",
+        "MEN",
+        "MENS",
+        "WOMEN",
+        "WOMENS",
+        "NORTH",
+        "SOUTH",
+        "EAST",
+        "WEST",
+        "CENTRAL",
+        "NEW",
+        "PROGRAM",
+        "COURT",
+        "HOUSE",
+        "JUVENILE",
+    ]
 )
 # Single distinctive words too common to identify a facility on their own.
 _WEAK_SINGLE = frozenset(
-    "NORTHERN SOUTHERN EASTERN WESTERN VALLEY RIVER LAKE MOUNTAIN COUNTRY DISTRICT".split()
+    [
+        "NORTHERN",
+        "SOUTHERN",
+        "EASTERN",
+        "WESTERN",
+        "VALLEY",
+        "RIVER",
+        "LAKE",
+        "MOUNTAIN",
+        "COUNTRY",
+        "DISTRICT",
+    ]
 )
 
-STATE_NAME_EXCLUDED_AFTER = frozenset("COUNTY CO PARISH CITY BEACH".split())
+STATE_NAME_EXCLUDED_AFTER = frozenset(["COUNTY", "CO", "PARISH", "CITY", "BEACH"])
 
 
 @dataclass
@@ -141,8 +238,7 @@ def gazetteer() -> Gazetteer:
         facility_by_token=dict(by_token),
         docket_state=_single_state_dockets(),
         population={
-            f: int(p or 0)
-            for f, p in counties.select("county_fips", "population").iter_rows()
+            f: int(p or 0) for f, p in counties.select("county_fips", "population").iter_rows()
         },
     )
 

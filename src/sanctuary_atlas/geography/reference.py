@@ -39,9 +39,7 @@ def _read_strings(name: str, integer_columns: tuple[str, ...] = ()) -> pl.DataFr
 @cache
 def load_states() -> pl.DataFrame:
     """States, DC and the territories ICE AORs cover: state_fips, usps, name, is_state_or_dc."""
-    return _read_strings("states.csv").with_columns(
-        pl.col("is_state_or_dc") == "True"
-    )
+    return _read_strings("states.csv").with_columns(pl.col("is_state_or_dc") == "True")
 
 
 @cache

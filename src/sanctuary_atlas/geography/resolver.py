@@ -34,8 +34,26 @@ _COUNTY_WORDS = {"COUNTY", "PARISH", "BOROUGH", "CNTY", "CTY"}
 # "CO" is a county only before words like these or at the very end: "WALKER CO",
 # "FRANKLIN CO. JAIL", "DALLAS CO CRIM AT LARGE" - never "DENVER, CO" (a comma breaks it).
 _AFTER_CO = frozenset(
-    "JAIL SO SHERIFF SHERIFFS DETENTION DET CORRECTIONS CORRECTIONAL CRIM NON PROBATION DOC SD "
-    "ADC JUSTICE LOCKUP PRISON P&P".split()
+    [
+        "JAIL",
+        "SO",
+        "SHERIFF",
+        "SHERIFFS",
+        "DETENTION",
+        "DET",
+        "CORRECTIONS",
+        "CORRECTIONAL",
+        "CRIM",
+        "NON",
+        "PROBATION",
+        "DOC",
+        "SD",
+        "ADC",
+        "JUSTICE",
+        "LOCKUP",
+        "PRISON",
+        "P&P",
+    ]
 )
 _OFFICE = re.compile(
     r"\b(FUG|FUGITIVE|FUGOPS|FUGOP|FOT|OPERATIONS|OPS|TEAM|SUB ?OFFICE|ERO|DOCKET|STREET"
@@ -50,9 +68,18 @@ _PLACE_AFTER_CITY = re.compile(
 _SEGMENT_BREAK = re.compile(r"[,()]|\s-\s*|\s*-\s")
 # State agencies' acronyms -> the states they may stand for; the AOR picks one.
 _STATE_AGENCY_ACRONYMS = {
-    "TDCJ": {"TX"}, "CDCR": {"CA"}, "NDOC": {"NV"}, "PADOC": {"PA"}, "VADOC": {"VA"},
-    "FDOC": {"FL"}, "ADOC": {"AZ", "AL"}, "ADC": {"AZ"}, "ODOC": {"OK", "OR"},
-    "IDOC": {"IL", "IN", "ID", "IA"}, "MDOC": {"MI", "MS", "MO", "MT"}, "GDC": {"GA"},
+    "TDCJ": {"TX"},
+    "CDCR": {"CA"},
+    "NDOC": {"NV"},
+    "PADOC": {"PA"},
+    "VADOC": {"VA"},
+    "FDOC": {"FL"},
+    "ADOC": {"AZ", "AL"},
+    "ADC": {"AZ"},
+    "ODOC": {"OK", "OR"},
+    "IDOC": {"IL", "IN", "ID", "IA"},
+    "MDOC": {"MI", "MS", "MO", "MT"},
+    "GDC": {"GA"},
 }
 _STATE_PRISON = re.compile(
     r"\b(DOC|DEPT OF CORRECTIONS?|DEPARTMENT OF CORRECTIONS?|CRIMINAL JUSTICE|TDCJ|STATE PRISON"
@@ -204,8 +231,10 @@ class _Resolving:
                 or segments[position + 1].split()[0] in self.gaz.usps
             )
             for city, rest in self._city_spans(words, followed_by_state):
-                named_as_place = city_of or _PLACE_AFTER_CITY.match(rest) is not None or (
-                    not rest and (position > 0 or len(segments) > 1 or bool(self.named_states))
+                named_as_place = (
+                    city_of
+                    or _PLACE_AFTER_CITY.match(rest) is not None
+                    or (not rest and (position > 0 or len(segments) > 1 or bool(self.named_states)))
                 )
                 if not (named_as_place or self.office):
                     continue
@@ -238,7 +267,9 @@ class _Resolving:
         return None
 
     # -- choosing among candidates ----------------------------------------------------------
-    def _pick(self, places: set[tuple[str, str]], kind: str, confidence: float) -> Resolution | None:
+    def _pick(
+        self, places: set[tuple[str, str]], kind: str, confidence: float
+    ) -> Resolution | None:
         places = {(s, f) for s, f in places if s in self.allowed}
         if not places:
             return None
