@@ -46,31 +46,36 @@ class _Backend(Protocol):
 
 
 class _Calamine:
+    """fastexcel: every sheet is read once, whole, as strings, when the workbook is opened —
+    so a reader that fails, fails before anything is stored, and no sheet is read twice.
+    AOR-level workbooks are small (tens of thousands of rows)."""
+
     def __init__(self, source: Path | bytes, name: str):
         self.name = name
-        self._reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
-        for sheet in self._reader.sheet_names:  # fail now, not mid-ingest
-            self._reader.load_sheet(sheet, header_row=None, n_rows=1, dtypes="string")
+        reader = fastexcel.read_excel(source if isinstance(source, bytes) else str(source))
+        self._sheets: dict[str, pa.RecordBatch] = {}
+        for sheet in reader.sheet_names:
+            loaded = reader.load_sheet(sheet, header_row=None, dtypes="string", eager=True)
+            assert isinstance(loaded, pa.RecordBatch)
+            self._sheets[sheet] = loaded
 
     def sheet_names(self) -> list[str]:
-        return list(self._reader.sheet_names)
+        return list(self._sheets)
 
-    def _rows(self, sheet: str, skip: int, n_rows: int | None) -> list[list[Cell]]:
-        loaded = self._reader.load_sheet(
-            sheet, header_row=None, skip_rows=skip, n_rows=n_rows, dtypes="string"
-        ).to_polars()
-        return [list(column) for column in loaded.get_columns()]
+    def _columns(self, sheet: str, begin: int, end: int | None) -> list[list[Cell]]:
+        batch = self._sheets[sheet]
+        stop = batch.num_rows if end is None else min(end, batch.num_rows)
+        part = batch.slice(begin, max(0, stop - begin))
+        return [column.to_pylist() for column in part.columns]
 
     def head(self, sheet: str, rows: int) -> list[list[Cell]]:
-        columns = self._rows(sheet, 0, rows)
+        columns = self._columns(sheet, 0, rows)
         return [list(row) for row in zip(*columns, strict=True)]
 
     def data(self, sheet: str, skip: int) -> Iterator[list[list[Cell]]]:
-        # calamine reads a sheet whole; AOR-level workbooks are small (tens of thousands rows)
-        columns = self._rows(sheet, skip, None)
-        total = len(columns[0]) if columns else 0
-        for begin in range(0, total, BATCH_ROWS):
-            yield [column[begin : begin + BATCH_ROWS] for column in columns]
+        total = self._sheets[sheet].num_rows
+        for begin in range(skip, total, BATCH_ROWS):
+            yield self._columns(sheet, begin, begin + BATCH_ROWS)
 
 
 class _OpenPyXL:
