@@ -1,0 +1,235 @@
+"""`sanctuary-atlas policies ...`: the policy registry from the command line.
+
+A thin skin over ``PoliciesAPI``. Exit codes: 1 for a user error (unknown jurisdiction or kind,
+a missing file), 2 for bad input (an import file or snapshot that cannot be taken).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+
+from sanctuary_atlas.cli.output import (
+    EXIT_BAD_INPUT,
+    EXIT_USER_ERROR,
+    console,
+    errors,
+    exit_codes,
+    print_frame,
+)
+from sanctuary_atlas.policies.api import PoliciesAPI
+from sanctuary_atlas.policies.dhs_list import DhsListFileError
+from sanctuary_atlas.policies.ingest_287g import NoSnapshotsError
+from sanctuary_atlas.policies.registry import DuplicatePolicyError
+from sanctuary_atlas.policies.secure_communities import SecureCommunitiesFileError
+from sanctuary_atlas.policies.sheets_287g import SnapshotReadError
+from sanctuary_atlas.policies.validate import PolicyValidationError
+from sanctuary_atlas.store import DEFAULT_STORE, Store
+
+policies_app = typer.Typer(
+    name="policies",
+    help="The dated, sourced registry of cooperation policies (sanctuary limits, 287(g), ...).",
+    no_args_is_help=True,
+)
+
+DbOption = Annotated[Path, typer.Option("--db", help="The atlas store (a DuckDB file).")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
+DateOption = Annotated[
+    datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="A day, YYYY-MM-DD.")
+]
+_BAD_INPUT = (
+    PolicyValidationError,
+    SnapshotReadError,
+    NoSnapshotsError,
+    SecureCommunitiesFileError,
+    DhsListFileError,
+)
+# Columns shown in tables; --csv prints every column.
+_SHOWN = [
+    "jurisdiction_fips",
+    "jurisdiction_name",
+    "kind",
+    "effective_from",
+    "effective_to",
+    "date_basis",
+    "source_title",
+]
+
+
+@contextmanager
+def _policy_errors() -> Iterator[None]:
+    """Bad input exits 2, user errors 1, each with a message that says what to do."""
+    try:
+        with exit_codes():
+            yield
+    except _BAD_INPUT as exc:
+        errors.print(f"[bold red]bad input:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from exc
+    except (LookupError, DuplicatePolicyError) as exc:
+        errors.print(f"[bold red]error:[/] {exc.args[0] if exc.args else exc}", highlight=False)
+        raise typer.Exit(EXIT_USER_ERROR) from exc
+
+
+@contextmanager
+def _registry(db: Path, *, read_only: bool) -> Iterator[PoliciesAPI]:
+    with _policy_errors(), Store.open(db, read_only=read_only) as store:
+        yield PoliciesAPI(store)
+
+
+def _show(frame: pl.DataFrame, csv: bool, title: str, extra: list[str] | None = None) -> None:
+    if csv:
+        print_frame(frame, csv=True)
+        return
+    shown = [c for c in [*(extra or []), *_SHOWN] if c in frame.columns]
+    print_frame(frame.select(shown), csv=False, title=title)
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+@policies_app.command("load-287g")
+def load_287g(
+    folder: Annotated[Path, typer.Argument(help="A folder of ICE 287(g) list snapshots.")],
+    db: DbOption = DEFAULT_STORE,
+) -> None:
+    """Load ICE 287(g) list snapshots (rerun it when new scrapes arrive)."""
+    with _registry(db, read_only=False) as registry:
+        report = registry.load_287g(folder)
+    console.print(
+        f"{report.files_loaded} snapshot(s) loaded, {report.files_skipped} already stored; "
+        f"{report.agreements:,} agreements ({report.entries:,} entries) in {report.seconds} s"
+    )
+    for name in report.incomplete_snapshots:
+        console.print(f"  incomplete snapshot, absences ignored: {name}")
+
+
+@policies_app.command("load-defaults")
+def load_defaults(
+    data: Annotated[
+        Path, typer.Option("--data", help="The shared data folder (or its policies/ folder).")
+    ] = Path("../shared/data"),
+    db: DbOption = DEFAULT_STORE,
+) -> None:
+    """Load the curated registry, Secure Communities activations and the DHS 2025 list."""
+    with _registry(db, read_only=False) as registry:
+        report = registry.load_defaults(data)
+    console.print(
+        f"curated: {report.curated} entries; Secure Communities: "
+        f"{report.secure_communities.entries:,} counties "
+        f"({report.secure_communities.without_date} without a date); DHS list: "
+        f"{report.dhs_list.entries} entries ({len(report.dhs_list.unresolved)} counties unresolved)"
+    )
+
+
+@policies_app.command("list")
+def list_entries(
+    db: DbOption = DEFAULT_STORE,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="A kind or a glob, e.g. '287g_*'.")
+    ] = None,
+    day: DateOption = None,
+    csv: CsvOption = False,
+) -> None:
+    """List entries, optionally of some kinds and in force on a day."""
+    with _registry(db, read_only=True) as registry:
+        frame = registry.entries(kind, _day(day))
+    _show(frame, csv, f"{frame.height:,} entries")
+
+
+@policies_app.command("at")
+def at(
+    jurisdiction: Annotated[str, typer.Argument(help="'Cook County, IL', 'Boston, MA', FIPS.")],
+    day: Annotated[datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="YYYY-MM-DD.")],
+    db: DbOption = DEFAULT_STORE,
+    csv: CsvOption = False,
+) -> None:
+    """Entries in force at a jurisdiction on a day, with those of its counties and state."""
+    with _registry(db, read_only=True) as registry:
+        where = registry.resolve(jurisdiction)
+        frame = registry.at(where, day.date())
+    _show(frame, csv, f"{where.name} on {day.date()}", extra=["applies_as"])
+
+
+@policies_app.command("timeline")
+def timeline(
+    jurisdiction: Annotated[str, typer.Argument(help="'Cook County, IL', 'Boston, MA', FIPS.")],
+    db: DbOption = DEFAULT_STORE,
+    csv: CsvOption = False,
+) -> None:
+    """Every entry that ever applied at a jurisdiction, oldest first."""
+    with _registry(db, read_only=True) as registry:
+        where = registry.resolve(jurisdiction)
+        frame = registry.timeline(where)
+    _show(frame, csv, f"{where.name}: timeline", extra=["applies_as"])
+
+
+@policies_app.command("add")
+def add(
+    level: Annotated[str, typer.Option("--level", help="state | county | place")],
+    fips: Annotated[str, typer.Option("--fips", help="2, 5 or 7 digits.")],
+    name: Annotated[str, typer.Option("--name", help="Jurisdiction name.")],
+    kind: Annotated[str, typer.Option("--kind", help="A kind of the closed vocabulary.")],
+    effective_from: Annotated[str, typer.Option("--from", help="YYYY-MM-DD")],
+    description: Annotated[str, typer.Option("--description")],
+    source_title: Annotated[str, typer.Option("--source-title")],
+    source_publisher: Annotated[str, typer.Option("--source-publisher")],
+    source_address: Annotated[str, typer.Option("--source-address", help="URL or citation.")],
+    date_basis: Annotated[str, typer.Option("--date-basis")] = "stated_in_source",
+    effective_to: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD")] = None,
+    source_date: Annotated[str | None, typer.Option("--source-date")] = None,
+    uncertainty: Annotated[str | None, typer.Option("--uncertainty")] = None,
+    county_fips: Annotated[str | None, typer.Option("--county-fips", help="Places.")] = None,
+    db: DbOption = DEFAULT_STORE,
+) -> None:
+    """Add one entry (validated like an imported file)."""
+    record: dict[str, Any] = {
+        "jurisdiction_level": level,
+        "jurisdiction_fips": fips,
+        "jurisdiction_name": name,
+        "kind": kind,
+        "effective_from": effective_from,
+        "effective_to": effective_to,
+        "description": description,
+        "source_title": source_title,
+        "source_publisher": source_publisher,
+        "source_date": source_date,
+        "source_address": source_address,
+        "date_basis": date_basis,
+        "uncertainty": uncertainty,
+        "county_fips": county_fips,
+    }
+    with _registry(db, read_only=False) as registry:
+        entry = registry.add(record)
+    console.print(f"added {entry.kind} at {entry.jurisdiction_name} ({entry.policy_id})")
+
+
+@policies_app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="A YAML or CSV file of entries.")],
+    db: DbOption = DEFAULT_STORE,
+) -> None:
+    """Import entries from a file; nothing is imported if any entry is invalid."""
+    with _registry(db, read_only=False) as registry:
+        added = registry.import_file(file)
+    console.print(f"imported {added} entr{'y' if added == 1 else 'ies'} from {file}")
+
+
+@policies_app.command("panel")
+def panel(
+    start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"])],
+    end: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"])],
+    level: Annotated[str, typer.Option("--level", help="county | state")] = "county",
+    kind: Annotated[str | None, typer.Option("--kind", help="A kind or glob.")] = None,
+    db: DbOption = DEFAULT_STORE,
+) -> None:
+    """Print the jurisdiction x month indicator panel as CSV."""
+    with _registry(db, read_only=True) as registry:
+        frame = registry.panel(start.date(), end.date(), level=level, kinds=kind)
+    print_frame(frame, csv=True)
