@@ -21,6 +21,10 @@ from sanctuary_atlas.releases.methods import method_class_sql
 from sanctuary_atlas.releases.source import SourceTable
 
 REDACTION_REGEX = r"^((\(b\)\(\d\)(\(?[a-z]\))?[,;]?)+|-+)$"
+# Marker spellings of the national and Seattle releases, after trimming.
+_COMMON_MARKERS = ", ".join(
+    f"'{m}'" for m in ("(B)(6);(B)(7)(C)", "(B)(7)(E)", "(b)(7)(E )", "(b)(6),(b)(7)(c )", "--")
+)
 DATE_COLUMNS = {"apprehension_date", "encounter_date", "removal_date", "departed_date"}
 
 # canonical table -> canonical text columns (target column, source field)
@@ -61,22 +65,34 @@ def _staged(fields: list[str]) -> str:
     """Inner query: each present source field trimmed (``t_``), its redaction test (``r_``)
     and, for dates, its parsed value (``p_``) — each computed once per row."""
     trimmed = ", ".join(f"NULLIF(trim(\"{f}\"), '') AS t_{f}" for f in fields)
-    # A cheap first-character test spares the regular expression on ordinary values.
+    # Cheap tests first: most values do not start like a marker, and most markers are one of
+    # the spellings seen in the real releases; the regular expression handles the rest.
     redacted = ", ".join(
-        f"(t_{f} IS NOT NULL AND left(t_{f}, 1) IN ('(', '-') AND "
-        f"regexp_matches(lower(replace(t_{f}, ' ', '')), '{REDACTION_REGEX}')) AS r_{f}"
+        f"CASE WHEN t_{f} IS NULL OR left(t_{f}, 1) NOT IN ('(', '-') THEN false "
+        f"WHEN t_{f} IN ({_COMMON_MARKERS}) THEN true "
+        f"ELSE regexp_matches(lower(replace(t_{f}, ' ', '')), '{REDACTION_REGEX}') END AS r_{f}"
         for f in fields
     )
+    # The releases' own format first (M/D/YYYY); other formats only for the rows it fails on
+    # (a CASE runs its ELSE branch on those rows only; a coalesce would try every format on
+    # every value, 1.5x slower on the national files).
+    first = ", ".join(
+        f"CASE WHEN NOT r_{f} THEN try_strptime(t_{f}, '%m/%d/%Y')::DATE END AS p1_{f}"
+        for f in fields
+        if f in DATE_COLUMNS
+    )
     parsed = ", ".join(
-        f"CASE WHEN NOT r_{f} THEN coalesce(try_strptime(t_{f}, '%m/%d/%Y'), "
-        f"try_strptime(t_{f}, '%Y-%m-%d %H:%M:%S'), try_strptime(t_{f}, '%Y-%m-%d'))::DATE "
-        f"END AS p_{f}"
+        f"CASE WHEN p1_{f} IS NOT NULL OR r_{f} OR t_{f} IS NULL THEN p1_{f} "
+        f"ELSE coalesce(try_strptime(t_{f}, '%Y-%m-%d %H:%M:%S'), "
+        f"try_strptime(t_{f}, '%Y-%m-%d'))::DATE END AS p_{f}"
         for f in fields
         if f in DATE_COLUMNS
     )
     inner = f"SELECT source_row, {trimmed} FROM batch"
     middle = f"SELECT *, {redacted} FROM ({inner})"
-    return f"SELECT *, {parsed} FROM ({middle})" if parsed else middle
+    if not parsed:
+        return middle
+    return f"SELECT *, {parsed} FROM (SELECT *, {first} FROM ({middle}))"
 
 
 def _date_ok(field: str) -> str:

@@ -76,22 +76,25 @@ def check_batch(table: SourceTable, batch: pa.RecordBatch, *, control_chars: boo
     """Reject what no reader catches by itself: over-long fields, control characters, and a
     header row repeated inside the data (two files concatenated)."""
     header_text = {name: table.header_cells[index] for name, index in table.header.fields.items()}
-    repeated: pa.Array | None = None
     for name in table.header.fields:
         column = batch.column(name)
-        longest = pc.max(pc.utf8_length(column)).as_py()
-        if longest is not None and longest > MAX_FIELD_CHARS:
-            at = pc.index(pc.greater(pc.utf8_length(column), MAX_FIELD_CHARS), True).as_py()
-            raise table.fail(
-                f"a field of {longest:,} characters",
-                row=batch.column("source_row")[at].as_py(),
-                column=header_text[name],
-                expected=f"fields of at most {MAX_FIELD_CHARS:,} characters (a broken quote "
-                "or a corrupt file makes such fields)",
-            )
-        if not control_chars:
-            pass
-        elif pc.any(control := pc.match_substring_regex(column, CONTROL_CHARS)).as_py():
+        # bytes bound characters from above: measure characters only when bytes exceed it
+        if (pc.max(pc.binary_length(column)).as_py() or 0) > MAX_FIELD_CHARS:
+            lengths = pc.utf8_length(column)
+            longest = pc.max(lengths).as_py()
+            if longest > MAX_FIELD_CHARS:
+                at = pc.index(pc.greater(lengths, MAX_FIELD_CHARS), True).as_py()
+                raise table.fail(
+                    f"a field of {longest:,} characters",
+                    row=batch.column("source_row")[at].as_py(),
+                    column=header_text[name],
+                    expected=f"fields of at most {MAX_FIELD_CHARS:,} characters (a broken "
+                    "quote or a corrupt file makes such fields)",
+                )
+        if (
+            control_chars
+            and pc.any(control := pc.match_substring_regex(column, CONTROL_CHARS)).as_py()
+        ):
             at = pc.index(control, True).as_py()
             raise table.fail(
                 "undecodable bytes (control characters) in a value",
@@ -99,12 +102,34 @@ def check_batch(table: SourceTable, batch: pa.RecordBatch, *, control_chars: boo
                 column=header_text[name],
                 expected="text in Latin-1 or UTF-8",
             )
-        same = pc.equal(pc.utf8_trim_whitespace(column), header_text[name].strip())
+    _check_repeated_header(table, batch, header_text)
+
+
+def _check_repeated_header(
+    table: SourceTable, batch: pa.RecordBatch, header_text: dict[str, str]
+) -> None:
+    """A data row equal to the header: test one column on every row, the rest only on the
+    rows that matched it."""
+    names = list(header_text)
+    if not names:
+        return
+    first = names[0]
+    matches = pc.equal(pc.utf8_trim_whitespace(batch.column(first)), header_text[first].strip())
+    if not pc.any(matches).as_py():
+        return
+    candidates = batch.filter(matches)
+    repeated = None
+    for name in names[1:]:
+        same = pc.equal(pc.utf8_trim_whitespace(candidates.column(name)), header_text[name].strip())
         repeated = same if repeated is None else pc.and_kleene(repeated, same)
-    if repeated is not None and pc.any(repeated).as_py():
-        at = pc.index(repeated, True).as_py()
+    hits = (
+        candidates.column("source_row")
+        if repeated is None
+        else pc.filter(candidates.column("source_row"), repeated)
+    )
+    if len(hits):
         raise table.fail(
             "the header row is repeated inside the data (are two files concatenated?)",
-            row=batch.column("source_row")[at].as_py(),
+            row=hits[0].as_py(),
             expected="one header row, then data rows only",
         )
