@@ -96,10 +96,13 @@ def _judge_snapshots(store: Store) -> list[str]:
         )
         observations = zip(shas, group["snapshot_time"], group["file_name"], judged, strict=True)
         for sha, when, name, verdict in observations:
+            note = verdict.note
+            if keys_by_sha.get(sha) and not list_keys(keys_by_sha[sha], list_name):
+                note = "holds another list's rows (a misfiled copy): read as listing nothing"
             store.execute(
                 "UPDATE policy_287g_snapshots SET is_complete = ?, completeness_note = ? "
                 "WHERE sha256 = ? AND snapshot_time = ? AND list_name = ?",
-                [verdict.is_complete, verdict.note, sha, when, list_name],
+                [verdict.is_complete, note, sha, when, list_name],
             )
             if not verdict.is_complete:
                 incomplete.append(str(name))

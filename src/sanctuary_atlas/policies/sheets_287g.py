@@ -151,8 +151,9 @@ def read_sheet_rows(path: Path) -> tuple[list[list[str | None]], str]:
                 workbook.close()
             return rows, "openpyxl"
         except Exception as slow_error:
+            said = [" ".join(str(error).split()) for error in (fast_error, slow_error)]
             raise SnapshotReadError(
-                f"cannot read {path}: fastexcel said {fast_error!s}; openpyxl said {slow_error!s}"
+                f"cannot read {path}: fastexcel said {said[0]}; openpyxl said {said[1]}"
             ) from slow_error
 
 
@@ -185,12 +186,17 @@ def agency_key_of(agency: str) -> str:
     return " ".join(_AGENCY_WORDS.get(word, word) for word in words)
 
 
+# Excel error values and their typed look-alikes mean "no value": 2025 lists put "#N/A" in
+# COUNTY and "#NA" in TYPE, and the two readers render error cells differently.
+_NO_VALUE = {"#N/A", "#NA", "#VALUE!", "#REF!", "#NAME?", "#NULL!", "#NUM!", "#DIV/0!"}
+
+
 @cache  # cell values repeat across 1,148 snapshots: cleaning each once keeps loading fast
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
     text = re.sub(r"\s+", " ", value).strip()
-    return text or None
+    return text if text and text.upper() not in _NO_VALUE else None
 
 
 def _header_index(rows: list[list[str | None]], path: Path) -> tuple[int, dict[str, int]]:
