@@ -10,11 +10,12 @@ import duckdb
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data"
 TRUTH_SET = Path(__file__).with_name("truth_set.csv")
+HOLDOUT_SET = Path(__file__).with_name("holdout_set.csv")
 GENERIC_PATTERN = r"(?i)GENERAL AREA|NON-SPECIFIC|GENERAL NON|DO NOT USE"
 
 
-def truth_rows() -> list[dict[str, str]]:
-    with TRUTH_SET.open(newline="", encoding="utf-8") as handle:
+def truth_rows(path: Path = TRUTH_SET) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 

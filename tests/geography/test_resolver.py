@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
 from sanctuary_atlas.geography import UnknownAorError, aor_code, resolve_location
 
-from .helpers import GENERIC_PATTERN, arrest_landmarks, truth_rows
+from .helpers import GENERIC_PATTERN, HOLDOUT_SET, TRUTH_SET, arrest_landmarks, truth_rows
 
 _GENERIC = re.compile(GENERIC_PATTERN)
 
@@ -25,21 +26,37 @@ def test_truth_set_is_300_distinct_labelled_texts() -> None:
             assert re.fullmatch(r"\d{5}", row["county_fips"]), row
 
 
-def test_county_precision_on_the_truth_set_is_at_least_95_percent() -> None:
+def _county_precision(path: Path) -> tuple[float, int, list[tuple[str, ...]]]:
     correct = wrong = 0
-    mistakes = []
-    for row in truth_rows():
-        found = resolve_location(row["text"], row["aor"] or None)
+    mistakes: list[tuple[str, ...]] = []
+    for row in truth_rows(path):
+        aor = row["aor"] if row["aor"] not in ("", "HQ") else None
+        found = resolve_location(row["text"], aor)
         if found.level != "county":
             continue
         if found.county_fips == row["county_fips"]:
             correct += 1
         else:
             wrong += 1
-            mistakes.append((row["aor"], row["text"], found.county_fips, row["county_fips"]))
-    precision = correct / (correct + wrong)
-    print(f"county precision {precision:.3f} ({correct} right, {wrong} wrong)")
+            mistakes.append((row["aor"], row["text"], str(found.county_fips), row["county_fips"]))
+    return correct / (correct + wrong), correct, mistakes
+
+
+def test_county_precision_on_the_truth_set_is_at_least_95_percent() -> None:
+    precision, correct, mistakes = _county_precision(TRUTH_SET)
+    print(f"truth set: county precision {precision:.3f} ({correct} right, {len(mistakes)} wrong)")
     assert correct >= 150
+    assert precision >= 0.95, mistakes
+
+
+def test_county_precision_on_the_unweighted_holdout_is_at_least_95_percent() -> None:
+    """100 distinct texts drawn uniformly (not by events) from outside the truth set: the
+    long tail, which no rule or curated entry was written for (see LABELLING.md)."""
+    rows = truth_rows(HOLDOUT_SET)
+    assert len(rows) == 100
+    precision, correct, mistakes = _county_precision(HOLDOUT_SET)
+    print(f"holdout: county precision {precision:.3f} ({correct} right, {len(mistakes)} wrong)")
+    assert correct >= 50
     assert precision >= 0.95, mistakes
 
 

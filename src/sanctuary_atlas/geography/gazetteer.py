@@ -136,6 +136,8 @@ _WEAK_SINGLE = frozenset(
     ]
 )
 
+_COUNTY_TOKENS = frozenset({"COUNTY", "CO", "CNTY", "PARISH"})
+_CITY_ABBREVIATIONS = (("MOUNT ", "MT "), ("FORT ", "FT "), ("PORT ", "PT "))
 STATE_NAME_EXCLUDED_AFTER = frozenset(["COUNTY", "CO", "PARISH", "CITY", "BEACH"])
 
 
@@ -153,6 +155,7 @@ class Gazetteer:
     facility_by_token: dict[str, list[int]] = field(default_factory=dict)
     docket_state: dict[str, str] = field(default_factory=dict)
     population: dict[str, int] = field(default_factory=dict)
+    city_words: frozenset[str] = frozenset()  # one-word city names, in any state
     max_county_words: int = 4
     max_city_words: int = 4
 
@@ -160,6 +163,17 @@ class Gazetteer:
         return self.counties.get((state, name_key)) or self.counties.get(
             (state, name_key.replace(" ", ""))
         )
+
+    def _single_word_key_applies(
+        self, key: frozenset[str], state: str, tokens: frozenset[str], allow_city_keys: bool
+    ) -> bool:
+        """A one-word key that is a city needs an institution text; one that is a county name
+        ("JOHNSON COUNTY JAIL" -> {JOHNSON}) needs the word COUNTY or CO beside it, else it
+        matches "BILL JOHNSON CORRECTIONAL CENTER"."""
+        word = min(key)
+        if not allow_city_keys and word in self.city_words:
+            return False
+        return (state, word) not in self.counties or bool(tokens & _COUNTY_TOKENS)
 
     def facility_matches(
         self, tokens: frozenset[str], allow_city_keys: bool = True
@@ -173,7 +187,9 @@ class Gazetteer:
                 key, state, fips = self.facility_keys[position]
                 if not key <= tokens:
                     continue
-                if len(key) == 1 and not allow_city_keys and (min(key), state) in self.cities:
+                if len(key) == 1 and not self._single_word_key_applies(
+                    key, state, tokens, allow_city_keys
+                ):
                     continue
                 found[(state, fips)] = max(found.get((state, fips), 0), len(key))
         best = max(found.values(), default=0)
@@ -221,10 +237,13 @@ def gazetteer() -> Gazetteer:
         if _usable_facility_key(words):
             by_token[min(words)].append(len(keys))
             keys.append((words, state, fips))
-    cities = {
-        (city, state): fips
-        for city, state, fips in load_cities().select("city", "state", "county_fips").iter_rows()
-    }
+    cities: dict[tuple[str, str], str] = {}
+    for city, state, fips in load_cities().select("city", "state", "county_fips").iter_rows():
+        cities[(city, state)] = fips
+        # ICE abbreviates as people do: "MT ARLINGTON PD", "FT WORTH".
+        for full, short in _CITY_ABBREVIATIONS:
+            if city.startswith(full):
+                cities.setdefault((short + city[len(full) :], state), fips)
     return Gazetteer(
         usps=frozenset(states["usps"]),
         state_names=state_names,
@@ -237,6 +256,7 @@ def gazetteer() -> Gazetteer:
         facility_keys=keys,
         facility_by_token=dict(by_token),
         docket_state=_single_state_dockets(),
+        city_words=frozenset(city for city, _ in cities if " " not in city),
         population={
             f: int(p or 0) for f, p in counties.select("county_fips", "population").iter_rows()
         },

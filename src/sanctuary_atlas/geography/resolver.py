@@ -62,7 +62,7 @@ _OFFICE = re.compile(
 )
 _PLACE_AFTER_CITY = re.compile(
     r"^(PD|POLICE( DEPARTMENT| DEPT)?|CITY JAIL|JAIL|MUNICIPAL( COURT| JAIL)?|DISTRICT COURT"
-    r"|COURT|DETENTION( CENTER)?|CITY|SHERIFFS? OFFICE)\b"
+    r"|COURT|DETENTION( CENTER)?|CITY|SHERIFFS? OFFICE|JUSTICE CENTER)\b"
 )
 # Segments of a landmark: "JAC - JACKSONVILLE SHERIFFS OFFICE", "CHINO, CA", "(POST, TX)".
 _SEGMENT_BREAK = re.compile(r"[,()]|\s-\s*|\s*-\s")
@@ -87,6 +87,17 @@ _STATE_PRISON = re.compile(
     r"|VADOC|NDOC|ADOC|CDCR|STATE INCARCERATION)\b"
 )
 _ONE_COUNTY_STATES = {"DC": "11001"}
+# New York City's boroughs are counties under other names ("QUEENS CENTRAL BOOKING").
+_NYC_BOROUGHS = {
+    "MANHATTAN": "36061",
+    "BROOKLYN": "36047",
+    "BRONX": "36005",
+    "QUEENS": "36081",
+    "STATEN ISLAND": "36085",
+}
+_INSTITUTION_NOUNS = frozenset(
+    ["CORRECTIONAL", "CORRECTIONS", "DETENTION", "JAIL", "PRISON", "REGIONAL"]
+)
 _INSTITUTION = re.compile(
     r"\b(CI|FCI|BOP|USP|CORRECTIONAL|CORRECTIONS|PRISON|DETENTION|JAIL|PENITENTIARY|FEDERAL)\b"
 )
@@ -115,6 +126,8 @@ class _Resolving:
         if hint:
             self.named_states = [hint, *(s for s in self.named_states if s != hint)]
         self.allowed = frozenset(self.named_states) or self.aor_states or gaz.usps
+        # Without an AOR or a state, names shared by many states are not to be guessed.
+        self.has_context = self.allowed != gaz.usps
         self.office = bool(_OFFICE.search(self.norm))
         # An ambiguous answer (a name found in two counties) is kept while later rules try.
         self.fallback: Resolution | None = None
@@ -128,7 +141,12 @@ class _Resolving:
                 return found
         if _GENERIC.search(self.norm):
             return self.fallback or self._area("generic_area", 0.6)
-        for rule in (self._facility_words, self._named_city, self._institution_system):
+        for rule in (
+            self._facility_words,
+            self._county_named_institution,
+            self._named_city,
+            self._institution_system,
+        ):
             found = rule()
             if found:
                 return found
@@ -175,7 +193,7 @@ class _Resolving:
         return self._pick(places, "facility", 0.95)
 
     def _facility_words(self) -> Resolution | None:
-        if self.office:  # "SAN DIEGO FUGOPS" names a team, not the San Diego jail
+        if self.office or not self.has_context:  # "SAN DIEGO FUGOPS" is a team, not the jail
             return None
         # A one-word key that is also a city ("STUART", "BUFFALO") names the facility only when
         # the text is about an institution; otherwise the city rule decides.
@@ -184,6 +202,8 @@ class _Resolving:
         return self._pick(places, "facility", 0.85)
 
     def _agency(self) -> Resolution | None:
+        if not self.has_context:  # "JEFFERSON COUNTY JAIL" with no AOR or state: 25 states
+            return None
         places = {
             (state, fips)
             for state in self.allowed
@@ -192,6 +212,11 @@ class _Resolving:
         return self._pick(places, "law_enforcement_agency", 0.9)
 
     def _named_county(self) -> Resolution | None:
+        if "NY" in self.allowed:
+            text = f" {self.norm} "
+            boroughs = {f for name, f in _NYC_BOROUGHS.items() if f" {name} " in text}
+            if len(boroughs) == 1:
+                return self._pick({("NY", next(iter(boroughs)))}, "named_county", 0.9)
         places: set[tuple[str, str]] = set()
         for i, word in enumerate(self.words):
             after = self.words[i + 1] if i + 1 < len(self.words) else ""
@@ -212,6 +237,22 @@ class _Resolving:
             if places:
                 break
         return self._pick(places, "named_county", 0.95)
+
+    def _county_named_institution(self) -> Resolution | None:
+        """An institution named after its county without the word COUNTY: "LUNENBURG
+        CORRECTIONAL CENTER-VA", "SUSSEX CORRECTIONAL INSTITUTE" (state prisons often are).
+        The county name must open its segment: in "BILL JOHNSON CORRECTIONAL CENTER" Johnson is
+        a person."""
+        for segment in _SEGMENT_BREAK.split(self.raw):
+            words = normalize_text(segment).split()
+            for size in range(min(self.gaz.max_county_words, len(words) - 1), 0, -1):
+                if words[size] not in _INSTITUTION_NOUNS:
+                    continue
+                name = " ".join(words[:size])
+                places = {(s, f) for s in self.allowed if (f := self.gaz.county(s, name))}
+                if places:
+                    return self._pick(places, "named_county", 0.8)
+        return None
 
     def _co_is_state(self, index: int) -> bool:
         return "CO" in self.named_states and index == len(self.words) - 1 and "," in self.raw
