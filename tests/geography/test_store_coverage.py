@@ -42,6 +42,19 @@ def test_store_resolutions_run_once_per_distinct_text(tmp_path: Path) -> None:
         assert harris.select("county_fips", "level").row(0) == ("48201", "county")
         store.execute(_ARREST, [99, 2018, "CHI", "COOK COUNTY JAIL"])
         assert resolve_store_locations(store) == 1
+        # answers of an older resolver are resolved again, not kept
+        store.execute(
+            "UPDATE location_resolutions SET resolver_version = 'old', level = 'x'"
+            " WHERE location_text = 'COOK COUNTY JAIL'"
+        )
+        assert resolve_store_locations(store) == 1
+        assert (
+            store.scalar(
+                "SELECT level FROM location_resolutions WHERE location_text = 'COOK COUNTY JAIL'"
+            )
+            == "county"
+        )
+        assert store.scalar("SELECT count(*) FROM location_resolutions") == 6
 
 
 def test_coverage_shares_by_aor_and_fiscal_year(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ _UNRESOLVED_PAIRS = """
     WHERE NOT EXISTS (
         SELECT 1 FROM location_resolutions AS r
         WHERE r.aor IS NOT DISTINCT FROM e.aor
-          AND r.location_text IS NOT DISTINCT FROM e.location_text)
+          AND r.location_text IS NOT DISTINCT FROM e.location_text
+          AND r.resolver_version = ?)
 """
 _INSERT = """
     SELECT aor, location_text, county_fips, state, level, match_kind, confidence,
@@ -54,11 +55,15 @@ def resolve_pair(aor: str | None, text: str | None) -> Resolution:
 
 def resolve_store_locations(store: Store) -> int:
     """Resolve every distinct (aor, location_text) of arrests and encounters not yet in
-    ``location_resolutions``; store them in one transaction and return how many were added."""
+    ``location_resolutions``; store them in one transaction and return how many were added.
+
+    Rows written by another resolver version are stale: they are dropped and resolved again in
+    the same transaction (and counted), so an upgrade never leaves old answers behind."""
     tables = _present_tables(store)
     if not tables:
         return 0
-    pairs = store.rows(_UNRESOLVED_PAIRS.format(events=_events_union(tables)))
+    current = [RESOLVER_VERSION]
+    pairs = store.rows(_UNRESOLVED_PAIRS.format(events=_events_union(tables)), current)
     if not pairs:
         return 0
     now = datetime.now()
@@ -97,6 +102,7 @@ def resolve_store_locations(store: Store) -> int:
         }
     )
     with store.transaction():
+        store.execute("DELETE FROM location_resolutions WHERE resolver_version <> ?", current)
         store.insert_arrow("location_resolutions", batch, _INSERT)
     return len(pairs)
 
