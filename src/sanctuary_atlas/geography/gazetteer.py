@@ -151,7 +151,8 @@ class Gazetteer:
     cities: dict[tuple[str, str], str]  # (city key, USPS) -> FIPS
     agencies: dict[tuple[str, str], set[str]]  # (agency key, USPS) -> FIPS
     facilities_exact: dict[str, set[tuple[str, str]]]  # name key -> {(USPS, FIPS)}
-    facility_keys: list[tuple[frozenset[str], str, str]] = field(default_factory=list)
+    # (distinctive words, USPS, FIPS, hand-curated?) of each facility
+    facility_keys: list[tuple[frozenset[str], str, str, bool]] = field(default_factory=list)
     facility_by_token: dict[str, list[int]] = field(default_factory=dict)
     docket_state: dict[str, str] = field(default_factory=dict)
     population: dict[str, int] = field(default_factory=dict)
@@ -184,11 +185,13 @@ class Gazetteer:
         found: dict[tuple[str, str], int] = {}
         for token in tokens:
             for position in self.facility_by_token.get(token, ()):
-                key, state, fips = self.facility_keys[position]
+                key, state, fips, curated = self.facility_keys[position]
                 if not key <= tokens:
                     continue
-                if len(key) == 1 and not self._single_word_key_applies(
-                    key, state, tokens, allow_city_keys
+                if (
+                    len(key) == 1
+                    and not curated
+                    and not self._single_word_key_applies(key, state, tokens, allow_city_keys)
                 ):
                     continue
                 found[(state, fips)] = max(found.get((state, fips), 0), len(key))
@@ -229,14 +232,15 @@ def gazetteer() -> Gazetteer:
         {w for n in states["name"] for w in place_key(n).split()} | set(states["usps"])
     )
     exact: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    keys: list[tuple[frozenset[str], str, str]] = []
+    keys: list[tuple[frozenset[str], str, str, bool]] = []
     by_token: dict[str, list[int]] = defaultdict(list)
-    for name, state, fips in load_facilities().select("name", "state", "county_fips").iter_rows():
+    facilities = load_facilities().select("name", "state", "county_fips", "source")
+    for name, state, fips, source in facilities.iter_rows():
         exact[place_key(name)].add((state, fips))
         words = distinctive_words(name, state_words)
         if _usable_facility_key(words):
             by_token[min(words)].append(len(keys))
-            keys.append((words, state, fips))
+            keys.append((words, state, fips, source == "curated"))
     cities: dict[tuple[str, str], str] = {}
     for city, state, fips in load_cities().select("city", "state", "county_fips").iter_rows():
         cities[(city, state)] = fips
