@@ -239,9 +239,13 @@ def build_places(data: Path, counties: list[dict[str, str]]) -> None:
         fips = index.named_in(state, name) or index.find(state, county)
         if fips:
             facilities.append([name, city, state, fips, "ice-2015-listing"])
+    # match "exact": the hand-written name is a landmark spelling, matched whole only, because
+    # its distinctive words alone ("BUFFALO", "METROPOLITAN") would match other places.
     for row in read_csv(CURATED / "institutions.csv"):
         assert row["county_fips"] in known, row
-        facilities.append([row["name"], row["city"], row["state"], row["county_fips"], "curated"])
+        assert row["match"] in ("exact", "words"), row
+        source = "curated-exact" if row["match"] == "exact" else "curated"
+        facilities.append([row["name"], row["city"], row["state"], row["county_fips"], source])
     write_csv(
         "facilities.csv",
         ["name", "city", "state", "county_fips", "source"],

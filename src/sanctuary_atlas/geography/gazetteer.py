@@ -151,8 +151,10 @@ class Gazetteer:
     cities: dict[tuple[str, str], str]  # (city key, USPS) -> FIPS
     agencies: dict[tuple[str, str], set[str]]  # (agency key, USPS) -> FIPS
     facilities_exact: dict[str, set[tuple[str, str]]]  # name key -> {(USPS, FIPS)}
-    # (distinctive words, USPS, FIPS, hand-curated?) of each facility
-    facility_keys: list[tuple[frozenset[str], str, str, bool]] = field(default_factory=list)
+    # hand-curated spellings, written for the AOR they appear in: never matched without one
+    curated_names: frozenset[str] = frozenset()
+    # (distinctive words, USPS, FIPS) of each facility
+    facility_keys: list[tuple[frozenset[str], str, str]] = field(default_factory=list)
     facility_by_token: dict[str, list[int]] = field(default_factory=dict)
     docket_state: dict[str, str] = field(default_factory=dict)
     population: dict[str, int] = field(default_factory=dict)
@@ -185,13 +187,11 @@ class Gazetteer:
         found: dict[tuple[str, str], int] = {}
         for token in tokens:
             for position in self.facility_by_token.get(token, ()):
-                key, state, fips, curated = self.facility_keys[position]
+                key, state, fips = self.facility_keys[position]
                 if not key <= tokens:
                     continue
-                if (
-                    len(key) == 1
-                    and not curated
-                    and not self._single_word_key_applies(key, state, tokens, allow_city_keys)
+                if len(key) == 1 and not self._single_word_key_applies(
+                    key, state, tokens, allow_city_keys
                 ):
                     continue
                 found[(state, fips)] = max(found.get((state, fips), 0), len(key))
@@ -232,15 +232,21 @@ def gazetteer() -> Gazetteer:
         {w for n in states["name"] for w in place_key(n).split()} | set(states["usps"])
     )
     exact: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    keys: list[tuple[frozenset[str], str, str, bool]] = []
+    keys: list[tuple[frozenset[str], str, str]] = []
     by_token: dict[str, list[int]] = defaultdict(list)
     facilities = load_facilities().select("name", "state", "county_fips", "source")
+    curated: set[str] = set()
     for name, state, fips, source in facilities.iter_rows():
         exact[place_key(name)].add((state, fips))
-        words = distinctive_words(name, state_words)
+        if source.startswith("curated"):
+            curated.add(place_key(name))
+        if source == "curated-exact":
+            continue
+        # Hand-curated names keep their state words: "CALIFORNIA MENS COLONY" needs both.
+        words = distinctive_words(name, frozenset() if source == "curated" else state_words)
         if _usable_facility_key(words):
             by_token[min(words)].append(len(keys))
-            keys.append((words, state, fips, source == "curated"))
+            keys.append((words, state, fips))
     cities: dict[tuple[str, str], str] = {}
     for city, state, fips in load_cities().select("city", "state", "county_fips").iter_rows():
         cities[(city, state)] = fips
@@ -257,6 +263,7 @@ def gazetteer() -> Gazetteer:
         cities=cities,
         agencies=dict(agencies),
         facilities_exact=dict(exact),
+        curated_names=frozenset(curated),
         facility_keys=keys,
         facility_by_token=dict(by_token),
         docket_state=_single_state_dockets(),

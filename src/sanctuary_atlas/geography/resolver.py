@@ -98,6 +98,11 @@ _NYC_BOROUGHS = {
 _INSTITUTION_NOUNS = frozenset(
     ["CORRECTIONAL", "CORRECTIONS", "DETENTION", "JAIL", "PRISON", "REGIONAL", "FEDERAL"]
 )
+# In the Chicago AOR, landmarks lettered "A - " to "D - " are all Wisconsin places ("B - DANE
+# COUNTY JAIL", "C - TREMPEALEAU COUNTY JAIL", "A - WI DOC - RACINE ..."): all 117 such
+# landmarks of the FY2016-2019 national arrest files name a place in Wisconsin.
+_WISCONSIN_PREFIX = re.compile(r"^\s*[A-D] ?- ")
+_FEDERAL_BEFORE_COUNTY = re.compile(r"\b(FCI|USP|FMC|FPC|FDC)\s+([A-Z]+(?: [A-Z]+)?)$")
 _INSTITUTION = re.compile(
     r"\b(CI|FCI|BOP|USP|CORR|CORRECTIONAL|CORRECTIONS|PRISON|DETENTION|JAIL|PENITENTIARY|FEDERAL)\b"
 )
@@ -172,6 +177,8 @@ class _Resolving:
             usps = match.group(1)
             if usps in self.gaz.usps and not self._is_county_co(match):
                 found.append(usps)
+        if self.aor in ("CHI", None) and _WISCONSIN_PREFIX.match(self.raw):
+            found.append("WI")
         leading = re.match(r"^([A-Z]{2}) (DOC|DEPARTMENT|DEPT|STATE)\b", self.norm)
         if leading and leading.group(1) in self.gaz.usps:
             found.append(leading.group(1))
@@ -189,7 +196,10 @@ class _Resolving:
 
     # -- rules ------------------------------------------------------------------------------
     def _facility_exact(self) -> Resolution | None:
-        places = self.gaz.facilities_exact.get(self.norm.replace("SAINT", "ST"), set())
+        key = self.norm.replace("SAINT", "ST")
+        if not self.has_context and key in self.gaz.curated_names:
+            return None  # "FEDERAL DETENTION CENTER (FDC)" was written for Seattle's AOR
+        places = self.gaz.facilities_exact.get(key, set())
         return self._pick(places, "facility", 0.95)
 
     def _facility_words(self) -> Resolution | None:
@@ -239,6 +249,15 @@ class _Resolving:
         return self._pick(places, "named_county", 0.95)
 
     def _county_named_institution(self) -> Resolution | None:
+        federal = _FEDERAL_BEFORE_COUNTY.search(self.norm)
+        if federal:  # "FCI MCDOWELL", "USBOP FCI-MCKEAN": federal prisons named for a county
+            name = federal.group(2)
+            places = {(s, f) for s in self.allowed if (f := self.gaz.county(s, name))}
+            if places:
+                return self._pick(places, "facility", 0.85)
+        return self._county_then_institution()
+
+    def _county_then_institution(self) -> Resolution | None:
         """An institution named after its county without the word COUNTY: "LUNENBURG
         CORRECTIONAL CENTER-VA", "SUSSEX CORRECTIONAL INSTITUTE" (state prisons often are).
         The county name must open its segment: in "BILL JOHNSON CORRECTIONAL CENTER" Johnson is
