@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.policies.ingest_287g import Load287gReport
-from sanctuary_atlas.policies.sheets_287g import Snapshot, read_snapshot, snapshot_files
+from sanctuary_atlas.policies.sheets_287g import (
+    Snapshot,
+    file_sha256,
+    read_snapshot,
+    snapshot_files,
+)
 from sanctuary_atlas.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,8 +63,16 @@ def registry(loaded_registry: LoadedRegistry) -> Iterator[PoliciesAPI]:
 
 @pytest.fixture(scope="session")
 def raw_snapshots() -> list[Snapshot]:
-    """Every snapshot parsed straight from its file, without the store."""
-    return [read_snapshot(file) for file in snapshot_files(SHEETS)]
+    """Every snapshot parsed straight from its file, without the store (files with the same
+    bytes parsed once: scrapes days apart often hold identical lists)."""
+    parsed: dict[str, Snapshot] = {}
+    snapshots = []
+    for file in snapshot_files(SHEETS):
+        sha = file_sha256(file.path)
+        if sha not in parsed:
+            parsed[sha] = read_snapshot(file, sha)
+        snapshots.append(replace(parsed[sha], file=file))
+    return snapshots
 
 
 @pytest.fixture()

@@ -126,5 +126,5 @@ def test_a_file_no_reader_can_open_is_a_clear_error(tmp_path: Path) -> None:
     file = sheets_287g.SnapshotFile(
         broken, "participating", _file(NEW_LAYOUT).snapshot_time, "test", None
     )
-    with pytest.raises(SnapshotReadError, match="fastexcel said .*openpyxl said"):
+    with pytest.raises(SnapshotReadError, match=r"fastexcel said .*openpyxl said"):
         read_snapshot(file)

@@ -20,17 +20,15 @@ from sanctuary_atlas.cli.output import (
     EXIT_USER_ERROR,
     console,
     errors,
-    exit_codes,
     print_frame,
 )
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.policies.dhs_list import DhsListFileError
 from sanctuary_atlas.policies.ingest_287g import NoSnapshotsError
-from sanctuary_atlas.policies.registry import DuplicatePolicyError
 from sanctuary_atlas.policies.secure_communities import SecureCommunitiesFileError
 from sanctuary_atlas.policies.sheets_287g import SnapshotReadError
 from sanctuary_atlas.policies.validate import PolicyValidationError
-from sanctuary_atlas.store import DEFAULT_STORE, Store
+from sanctuary_atlas.store import DEFAULT_STORE, Store, StoreError
 
 policies_app = typer.Typer(
     name="policies",
@@ -66,13 +64,14 @@ _SHOWN = [
 def _policy_errors() -> Iterator[None]:
     """Bad input exits 2, user errors 1, each with a message that says what to do."""
     try:
-        with exit_codes():
-            yield
+        yield
     except _BAD_INPUT as exc:
         errors.print(f"[bold red]bad input:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from exc
-    except (LookupError, DuplicatePolicyError) as exc:
-        errors.print(f"[bold red]error:[/] {exc.args[0] if exc.args else exc}", highlight=False)
+    except (LookupError, FileNotFoundError, StoreError, ValueError) as exc:
+        # LookupError's str() quotes its message; show the message itself.
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        errors.print(f"[bold red]error:[/] {message}", highlight=False)
         raise typer.Exit(EXIT_USER_ERROR) from exc
 
 
