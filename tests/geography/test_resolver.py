@@ -113,6 +113,12 @@ def test_non_generic_arrest_events_resolve_to_a_county() -> None:
         ("", "SEA", None, (None, "aor", "empty")),
         ("", None, None, (None, "none", "empty")),
         ("XYZZY PLUGH", None, None, (None, "none", "unresolvable")),
+        # 287(g) agency names, as the policy registry passes them (with their state)
+        ("Alabama Department of Public Safety", None, "AL", (None, "state", "state_agency")),
+        ("Jacksonville Sheriff's Office", None, "FL", ("12031", "county", None)),
+        ("City of Farmers Branch Police Department", None, "TX", ("48113", "county", None)),
+        ("B - JEFFERSON COUNTY JAIL", "CHI", None, ("55055", "county", "named_county")),
+        ("FEDERAL DETENTION CENTER (FDC)", None, None, (None, "none", None)),
     ],
 )
 def test_resolution_examples(

@@ -17,7 +17,7 @@ from sanctuary_atlas.store import Store
 
 # Bumped whenever a rule or a bundled table changes what the resolver answers; stored with
 # every resolution so that stale rows can be found and re-resolved.
-RESOLVER_VERSION = "2026.11.29"
+RESOLVER_VERSION = "2026.11.29-2"
 LOCATED_TABLES = ("arrests", "encounters")
 
 _UNRESOLVED_PAIRS = """

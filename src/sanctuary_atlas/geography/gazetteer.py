@@ -159,6 +159,8 @@ class Gazetteer:
     docket_state: dict[str, str] = field(default_factory=dict)
     population: dict[str, int] = field(default_factory=dict)
     city_words: frozenset[str] = frozenset()  # one-word city names, in any state
+    # HIFLD "PRIMARY STATE AGENCY" names: statewide, whatever county their office is in
+    state_agencies: frozenset[tuple[str, str]] = frozenset()
     max_county_words: int = 4
     max_city_words: int = 4
 
@@ -226,8 +228,12 @@ def gazetteer() -> Gazetteer:
     state_names = dict(sorted(state_names.items(), key=lambda kv: -len(kv[0])))
 
     agencies: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for name, state, fips in load_agencies().select("name", "state", "county_fips").iter_rows():
+    statewide: set[tuple[str, str]] = set()
+    table = load_agencies().select("name", "state", "county_fips", "type")
+    for name, state, fips, kind in table.iter_rows():
         agencies[(place_key(name), state)].add(fips)
+        if kind == "PRIMARY STATE AGENCY":
+            statewide.add((place_key(name), state))
     state_words = frozenset(
         {w for n in states["name"] for w in place_key(n).split()} | set(states["usps"])
     )
@@ -262,6 +268,7 @@ def gazetteer() -> Gazetteer:
         county_state=dict(zip(counties["county_fips"], counties["state"], strict=True)),
         cities=cities,
         agencies=dict(agencies),
+        state_agencies=frozenset(statewide),
         facilities_exact=dict(exact),
         curated_names=frozenset(curated),
         facility_keys=keys,

@@ -214,6 +214,9 @@ class _Resolving:
     def _agency(self) -> Resolution | None:
         if not self.has_context:  # "JEFFERSON COUNTY JAIL" with no AOR or state: 25 states
             return None
+        statewide = {s for s in self.allowed if (self.norm, s) in self.gaz.state_agencies}
+        if statewide:  # "ALABAMA DEPARTMENT OF PUBLIC SAFETY" is the state, not Montgomery
+            return self._state_only(statewide, "state_agency", 0.9)
         places = {
             (state, fips)
             for state in self.allowed
