@@ -6,7 +6,10 @@ Resolution runs once per distinct (AOR, location text) of the event tables and i
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from functools import cache
+from importlib import resources
 
 import polars as pl
 import pyarrow as pa
@@ -15,9 +18,32 @@ from sanctuary_atlas.geography.aors import UnknownAorError
 from sanctuary_atlas.geography.resolver import Resolution, resolve_location
 from sanctuary_atlas.store import Store
 
-# Bumped whenever a rule or a bundled table changes what the resolver answers; stored with
-# every resolution so that stale rows can be found and re-resolved.
-RESOLVER_VERSION = "2026.11.29-2"
+# The resolver's version is a digest of its rules and bundled tables, stored with every
+# resolution: any change to either makes old rows stale, and they are resolved again, without
+# anyone having to remember to bump a number.
+_VERSIONED_MODULES = ("resolver.py", "gazetteer.py", "names.py", "crosswalk.py", "aors.py")
+_VERSIONED_TABLES = (
+    "states.csv",
+    "counties.csv",
+    "aor_states.csv",
+    "facilities.csv",
+    "agencies.csv",
+    "cities.csv",
+    "dockets.csv",
+)
+
+
+@cache
+def resolver_version() -> str:
+    digest = hashlib.sha256()
+    package = resources.files("sanctuary_atlas.geography")
+    data = resources.files("sanctuary_atlas") / "data" / "geography"
+    for entry in [package / m for m in _VERSIONED_MODULES] + [data / t for t in _VERSIONED_TABLES]:
+        digest.update(entry.name.encode())
+        digest.update(entry.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 LOCATED_TABLES = ("arrests", "encounters")
 
 _UNRESOLVED_PAIRS = """
@@ -62,7 +88,7 @@ def resolve_store_locations(store: Store) -> int:
     tables = _present_tables(store)
     if not tables:
         return 0
-    current = [RESOLVER_VERSION]
+    current = [resolver_version()]
     pairs = store.rows(_UNRESOLVED_PAIRS.format(events=_events_union(tables)), current)
     if not pairs:
         return 0
@@ -97,7 +123,7 @@ def resolve_store_locations(store: Store) -> int:
                 n: pa.array(v, pa.float64() if n == "confidence" else pa.string())
                 for n, v in columns.items()
             },
-            "resolver_version": pa.array([RESOLVER_VERSION] * len(pairs), pa.string()),
+            "resolver_version": pa.array([current[0]] * len(pairs), pa.string()),
             "resolved_at": pa.array([now] * len(pairs), pa.timestamp("us")),
         }
     )
