@@ -128,3 +128,28 @@ def test_a_file_no_reader_can_open_is_a_clear_error(tmp_path: Path) -> None:
     )
     with pytest.raises(SnapshotReadError, match=r"fastexcel said .*openpyxl said"):
         read_snapshot(file)
+
+
+def test_spells_bridge_incomplete_snapshots_only() -> None:
+    from datetime import datetime
+
+    from sanctuary_atlas.policies.agreements_287g import ListTimeline, spells_of
+
+    times = [datetime(2025, 1, day) for day in range(1, 7)]
+    files = [f"s{day}" for day in range(1, 7)]
+    timeline = ListTimeline.of(files, times, [True, True, False, True, True, True])
+    bridged = spells_of([0, 1, 3, 4, 5], timeline)  # absent only from the incomplete s3
+    assert [(s.first_seen.day, s.last_seen.day, s.ends_open) for s in bridged] == [(1, 6, True)]
+    split = spells_of([0, 3, 4], timeline)  # absent from the complete s2: leaves, comes back
+    assert [(s.first_seen.day, s.last_seen.day, s.ends_open) for s in split] == [
+        (1, 1, False),
+        (4, 5, False),
+    ]
+
+
+def test_a_list_missing_many_rows_its_neighbours_hold_is_incomplete() -> None:
+    from sanctuary_atlas.policies.agreements_287g import snapshot_completeness
+
+    full = {f"a{i}" for i in range(200)}
+    judged = snapshot_completeness([full, full - {"a1"}, set(list(full)[:120]), full, full])
+    assert [j.is_complete for j in judged] == [True, True, False, True, True]

@@ -92,21 +92,36 @@ def snapshot_completeness(keys_by_snapshot: list[set[str]]) -> list[Completeness
     return judged
 
 
-def spells_of(
-    present: list[int], complete: list[bool], files: list[str], times: list[datetime]
-) -> list[Spell]:
+@dataclass(frozen=True)
+class ListTimeline:
+    """The snapshots of one list, oldest first, as spells need them."""
+
+    files: list[str]
+    times: list[datetime]
+    complete_before: list[int]  # complete snapshots before each index (prefix counts)
+    latest_complete: int
+
+    @classmethod
+    def of(cls, files: list[str], times: list[datetime], complete: list[bool]) -> ListTimeline:
+        before = [0]
+        for flag in complete:
+            before.append(before[-1] + int(flag))
+        latest = max((i for i, flag in enumerate(complete) if flag), default=len(complete) - 1)
+        return cls(files, times, before, latest)
+
+
+def spells_of(present: list[int], timeline: ListTimeline) -> list[Spell]:
     """Spells of one agreement from the (sorted) indexes of the snapshots listing it."""
-    complete_before = [0]
-    for flag in complete:
-        complete_before.append(complete_before[-1] + int(flag))
-    latest_complete = max((i for i, flag in enumerate(complete) if flag), default=len(complete) - 1)
+    before = timeline.complete_before
     spells: list[Spell] = []
     start = present[0]
     for previous, current in zip(present, [*present[1:], None], strict=True):
-        if current is not None and complete_before[current] - complete_before[previous + 1] == 0:
+        if current is not None and before[current] - before[previous + 1] == 0:
             continue  # no complete snapshot between two listings: the spell goes on
-        ends_open = current is None and previous >= latest_complete
-        spells.append(Spell(times[start], times[previous], files[start], ends_open))
+        ends_open = current is None and previous >= timeline.latest_complete
+        spells.append(
+            Spell(timeline.times[start], timeline.times[previous], timeline.files[start], ends_open)
+        )
         if current is not None:
             start = current
     return spells
@@ -148,10 +163,13 @@ def agreements_frame(
         for index, sha in enumerate(group["sha256"]):
             for key in list_keys(keys_by_sha[sha], group["list_name"][0]):
                 present[key].append(index)
-        complete = group["is_complete"].to_list()
-        files, times = group["file_name"].to_list(), group["snapshot_time"].to_list()
+        timeline = ListTimeline.of(
+            group["file_name"].to_list(),
+            group["snapshot_time"].to_list(),
+            group["is_complete"].to_list(),
+        )
         for key, indexes in present.items():
-            spells[key] = spells_of(indexes, complete, files, times)
+            spells[key] = spells_of(indexes, timeline)
     observed = snapshots.select("sha256", "list_name", "snapshot_time")
     timed = listings.join(observed, on="sha256")
     seen = pl.col("snapshot_time")

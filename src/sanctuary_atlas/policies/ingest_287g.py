@@ -88,6 +88,9 @@ def _judge_snapshots(store: Store) -> list[str]:
     for sha, key in keys.iter_rows():
         keys_by_sha.setdefault(sha, set()).add(key)
     incomplete: list[str] = []
+    # Judged afresh on every load: a new neighbour can change a verdict. Few are incomplete,
+    # so reset all in one statement and mark those.
+    store.execute("UPDATE policy_287g_snapshots SET is_complete = TRUE, completeness_note = NULL")
     for _, group in snapshots.group_by(["list_name"], maintain_order=True):
         shas = group["sha256"].to_list()
         list_name = str(group["list_name"][0])
@@ -96,16 +99,17 @@ def _judge_snapshots(store: Store) -> list[str]:
         )
         observations = zip(shas, group["snapshot_time"], group["file_name"], judged, strict=True)
         for sha, when, name, verdict in observations:
+            if verdict.is_complete:
+                continue
             note = verdict.note
             if keys_by_sha.get(sha) and not list_keys(keys_by_sha[sha], list_name):
                 note = "holds another list's rows (a misfiled copy): read as listing nothing"
             store.execute(
-                "UPDATE policy_287g_snapshots SET is_complete = ?, completeness_note = ? "
+                "UPDATE policy_287g_snapshots SET is_complete = FALSE, completeness_note = ? "
                 "WHERE sha256 = ? AND snapshot_time = ? AND list_name = ?",
-                [verdict.is_complete, note, sha, when, list_name],
+                [note, sha, when, list_name],
             )
-            if not verdict.is_complete:
-                incomplete.append(str(name))
+            incomplete.append(str(name))
     return incomplete
 
 

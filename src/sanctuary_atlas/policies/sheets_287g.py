@@ -33,7 +33,7 @@ from sanctuary_atlas.policies.jurisdictions import state_for
 LISTS = ("participating", "pending")
 _FILE_NAME = re.compile(r"^(participating|pending)_(\d{4}-\d{2}-\d{2})T(\d{6})\.xlsx$")
 _HEADER_MARKER = "LAW ENFORCEMENT AGENCY"
-_COLUMNS = {  # canonical name -> header as ICE spells it
+_COLUMNS = {  # canonical name -> header as ICE spells it (read_snapshot relies on this order)
     "state": "STATE",
     "agency": "LAW ENFORCEMENT AGENCY",
     "agency_type": "TYPE",
@@ -157,6 +157,7 @@ def read_sheet_rows(path: Path) -> tuple[list[list[str | None]], str]:
             ) from slow_error
 
 
+@cache
 def model_of(support_type: str | None) -> str:
     """The 287(g) model a support-type spelling names, or 'unknown'."""
     words = (support_type or "").strip().upper().split()
@@ -212,24 +213,29 @@ def read_snapshot(file: SnapshotFile, sha256: str | None = None) -> Snapshot:
     """One snapshot file, read and normalised (``sha256`` if the caller has hashed it)."""
     rows, reader = read_sheet_rows(file.path)
     header_row, columns = _header_index(rows, file.path)
+    body = rows[header_row + 1 :]
 
-    def cell(row: list[str | None], name: str) -> str | None:
+    def column(name: str) -> list[str | None]:
         position = columns.get(name)
-        return _clean(row[position]) if position is not None and position < len(row) else None
+        if position is None:  # a column of the other layout
+            return [None] * len(body)
+        return [_clean(row[position]) if position < len(row) else None for row in body]
 
+    cells = zip(
+        range(header_row + 2, header_row + 2 + len(body)),
+        *(column(name) for name in _COLUMNS),
+        strict=True,
+    )
     listings: list[Listing] = []
-    for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
-        agency = cell(row, "agency")
+    for number, state_raw, agency, agency_type, county, support, signed_raw in cells:
         if agency is None:  # blank rows close some sheets; they list nothing
             continue
-        state_raw = cell(row, "state")
         state = state_for(state_raw)
         state_fips = state[0] if state else None
-        model = model_of(cell(row, "support"))
+        model = model_of(support)
         key = "|".join(
             [file.list_name, state_fips or (state_raw or "").upper(), agency_key_of(agency), model]
         )
-        signed_raw = cell(row, "signed")
         listings.append(
             Listing(
                 source_row=number,
@@ -237,9 +243,9 @@ def read_snapshot(file: SnapshotFile, sha256: str | None = None) -> Snapshot:
                 state_raw=state_raw,
                 state_fips=state_fips,
                 agency_raw=agency,
-                agency_type=cell(row, "agency_type"),
-                county_raw=cell(row, "county"),
-                support_raw=cell(row, "support"),
+                agency_type=agency_type,
+                county_raw=county,
+                support_raw=support,
                 model=model,
                 signed_raw=signed_raw,
                 signed_date=signed_date_of(signed_raw),
