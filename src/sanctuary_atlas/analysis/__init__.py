@@ -1,0 +1,1 @@
+"""Analysis layer: comparisons, estimators and claim checks built on the measures panel."""
