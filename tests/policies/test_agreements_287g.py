@@ -33,6 +33,16 @@ def _keys(snapshot: Snapshot) -> set[str]:
     return {listing.agreement_key for listing in snapshot.listings}
 
 
+def _roots(registry: PoliciesAPI) -> dict[str, str]:
+    """Each listing key -> the agreement it belongs to (re-spellings merged)."""
+    agreements = registry.agreements_287g()
+    return {
+        key: root
+        for root, keys in zip(agreements["agreement_key"], agreements["merged_keys"], strict=True)
+        for key in keys
+    }
+
+
 def _entries_287g(registry: PoliciesAPI) -> pl.DataFrame:
     frame = registry.entries("287g_*")
     keys = [
@@ -86,13 +96,18 @@ def test_first_seen_is_the_earliest_snapshot_listing_each_agreement(
         for key in _keys(snapshot):
             earliest.setdefault(key, snapshot.file.snapshot_time)
     agreements = registry.agreements_287g()
+    roots = _roots(registry)
+    assert set(roots) == set(earliest)  # every listed key belongs to exactly one agreement
+    expected: dict[str, datetime] = {}
+    for key, seen in earliest.items():
+        expected[roots[key]] = min(seen, expected.get(roots[key], seen))
     stored = dict(zip(agreements["agreement_key"], agreements["first_seen"], strict=True))
-    assert stored == earliest
+    assert stored == expected
     first_entries = (
         _entries_287g(registry).group_by("agreement_key").agg(pl.col("effective_from").min())
     )
     for key, start in first_entries.iter_rows():
-        assert start == earliest[key].date()
+        assert start == expected[key].date()
 
 
 def test_agreements_missing_only_from_the_truncated_list_stay_continuous(
@@ -101,7 +116,8 @@ def test_agreements_missing_only_from_the_truncated_list_stay_continuous(
     lists = _participating(raw_snapshots)
     at = next(i for i, s in enumerate(lists) if s.file.path.name == TRUNCATED)
     before, truncated, after = lists[at - 1], lists[at], lists[at + 1]
-    missing = (_keys(before) & _keys(after)) - _keys(truncated)
+    roots = _roots(registry)
+    missing = {roots[k] for k in (_keys(before) & _keys(after)) - _keys(truncated)}
     assert len(missing) > 100  # 308 rows where its neighbours list ~445
     day = truncated.file.snapshot_time.date()
     entries = _entries_287g(registry).filter(pl.col("agreement_key").is_in(list(missing)))
@@ -153,6 +169,8 @@ def test_agreements_in_force_per_month_by_model(
     # exactly those the month's snapshots list (a spell can only cross a month unseen when
     # the month has no complete snapshot).
     listed, complete_months = _listed_by_month(_participating(raw_snapshots))
+    roots = _roots(registry)
+    listed = {month: {roots[key] for key in keys} for month, keys in listed.items()}
     entries = _entries_287g(registry)
     for month in months:
         in_force = entries.filter(
@@ -194,3 +212,14 @@ def _plot(counts: pl.DataFrame) -> None:
 def test_counts_grow_as_reported(registry: PoliciesAPI, month: date) -> None:
     counts = registry.in_force_by_month("287g_*", month, month)
     assert counts["entries"].sum() > 100
+
+
+def test_agencies_ice_respelled_are_one_agreement(registry: PoliciesAPI) -> None:
+    agreements = registry.agreements_287g()
+    marco = agreements.filter(pl.col("spellings").list.contains("Marco Island Police Department"))
+    assert marco["spellings"].to_list() == [
+        ["Macro Island Police Department", "Marco Island Police Department"]
+    ]
+    assert marco["spells"].to_list() == [1]
+    haskell = agreements.filter(pl.col("agency").str.starts_with("Haskell"))
+    assert all(len(spellings) == 1 for spellings in haskell["spellings"])  # two agencies

@@ -153,3 +153,18 @@ def test_a_list_missing_many_rows_its_neighbours_hold_is_incomplete() -> None:
     full = {f"a{i}" for i in range(200)}
     judged = snapshot_completeness([full, full - {"a1"}, set(list(full)[:120]), full, full])
     assert [j.is_complete for j in judged] == [True, True, False, True, True]
+
+
+def test_a_respelling_continues_the_agreement_only_on_an_immediate_hand_over() -> None:
+    from sanctuary_atlas.policies.respellings import respelled_keys
+
+    old, new = (
+        "p|12|MACRO ISLAND POLICE DEPARTMENT|task_force",
+        "p|12|MARCO ISLAND POLICE DEPARTMENT|task_force",
+    )
+    other = "p|12|MADISON COUNTY SHERIFFS OFFICE|task_force"
+    later = "p|12|MARION COUNTY SHERIFFS OFFICE|task_force"
+    before = [0, 1, 2, 3, 4, 5, 6]  # every snapshot complete
+    assert respelled_keys({old: [0, 1, 2], new: [3, 4]}, before) == {new: old}
+    assert respelled_keys({old: [0, 1], new: [3, 4]}, before) == {}  # snapshot 2 lists neither
+    assert respelled_keys({other: [0, 1, 2], later: [3, 4]}, before) == {}  # other county

@@ -26,6 +26,7 @@ from sanctuary_atlas.policies.model import (
     PolicyKind,
     Source,
 )
+from sanctuary_atlas.policies.respellings import respelled_keys
 
 ICE_287G_PAGE = "https://www.ice.gov/identify-and-arrest/287g"
 # A snapshot omitting more than this share of the agreements both neighbours list (and at
@@ -147,7 +148,8 @@ def agency_type_of(raw: str | None, agency: str) -> tuple[str | None, bool]:
 def agreements_frame(
     snapshots: pl.DataFrame, listings: pl.DataFrame
 ) -> tuple[pl.DataFrame, dict[str, list[Spell]]]:
-    """One row per agreement, and each agreement's spells.
+    """One row per agreement, and each agreement's spells. Keys ICE merely re-spelled are
+    merged into the agreement they continue (``respellings``); ``merged_keys`` lists them.
 
     ``snapshots`` needs sha256, list_name, file_name, snapshot_time, is_complete (one row per
     observation; several may share a content sha256); ``listings`` the columns of
@@ -158,6 +160,7 @@ def agreements_frame(
         keys_by_sha[sha].add(key)
     ordered = snapshots.sort(["list_name", "snapshot_time", "file_name"])
     spells: dict[str, list[Spell]] = {}
+    aliases: dict[str, str] = {}  # re-spelled key -> the agreement it continues
     for _, group in ordered.group_by(["list_name"], maintain_order=True):
         present: dict[str, list[int]] = defaultdict(list)
         for index, sha in enumerate(group["sha256"]):
@@ -168,10 +171,17 @@ def agreements_frame(
             group["snapshot_time"].to_list(),
             group["is_complete"].to_list(),
         )
+        respelled = respelled_keys(present, timeline.complete_before)
+        aliases.update(respelled)
+        for alias, root in respelled.items():
+            present[root] = sorted(set(present[root]) | set(present.pop(alias)))
         for key, indexes in present.items():
             spells[key] = spells_of(indexes, timeline)
     observed = snapshots.select("sha256", "list_name", "snapshot_time")
-    timed = listings.join(observed, on="sha256")
+    timed = listings.join(observed, on="sha256").with_columns(
+        pl.col("agreement_key").alias("listed_key"),
+        pl.col("agreement_key").replace(aliases),
+    )
     seen = pl.col("snapshot_time")
     frame = (
         timed.sort("snapshot_time", "source_row")
@@ -195,6 +205,8 @@ def agreements_frame(
             seen.min().alias("first_seen"),
             seen.max().alias("last_seen"),
             seen.n_unique().alias("snapshots_listed"),
+            pl.col("listed_key").unique().sort().alias("merged_keys"),
+            pl.col("agency_raw").unique().sort().alias("spellings"),
         )
         .sort("agreement_key")
     )

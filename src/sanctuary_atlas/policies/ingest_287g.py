@@ -193,7 +193,7 @@ def _rebuild_agreements(store: Store) -> tuple[int, int, int, dict[str, int]]:
         agreements.to_arrow(),
         "SELECT agreement_key, list_name, state_fips, state_name, agency, agency_type, model, "
         "county_name, county_fips, signed_first, signed_last, signed_unreadable, first_seen, "
-        "last_seen, snapshots_listed, spells, in_latest FROM batch",
+        "last_seen, snapshots_listed, spells, in_latest, merged_keys, spellings FROM batch",
     )
     entries, left_out = policy_entries(agreements, spells)
     replace_entries(store, Origin.ICE_287G_SNAPSHOTS, entries)

@@ -76,5 +76,7 @@ CREATE TABLE policy_287g_agreements (
     last_seen         TIMESTAMP NOT NULL,
     snapshots_listed  INTEGER NOT NULL,
     spells            INTEGER NOT NULL,      -- > 1: it left the list and came back
-    in_latest         BOOLEAN NOT NULL
+    in_latest         BOOLEAN NOT NULL,
+    merged_keys       VARCHAR[] NOT NULL,    -- listing keys read as this one agreement
+    spellings         VARCHAR[] NOT NULL     -- every spelling of the agency ICE used
 );
