@@ -152,3 +152,16 @@ def test_unknown_jurisdiction_and_kind_are_user_errors(loaded_registry: LoadedRe
     assert result.exit_code == 1 and "unknown jurisdiction" in result.output
     result = runner.invoke(policies_app, ["list", "--kind", "sanctuary", "--db", db])
     assert result.exit_code == 1 and "no policy kind matches" in result.output
+
+
+def test_the_nine_cities_on_the_dhs_list_carry_their_place_codes(registry: PoliciesAPI) -> None:
+    named = {}
+    for city, (place, _) in CITIES.items():
+        frame = registry.at(city, date(2025, 5, 29))
+        own = frame.filter(
+            (pl.col("applies_as") == "own") & (pl.col("kind") == "federal_designation")
+        )
+        named[city] = own.height
+        assert set(own["jurisdiction_fips"]) <= {place}
+    # Detroit is not on the list; the eight others are, each once.
+    assert named == {city: int(city != "Detroit, MI") for city in CITIES}

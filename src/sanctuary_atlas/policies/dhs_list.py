@@ -6,7 +6,8 @@ by 1 June 2025). It names 14 states, 391 counties and 200 cities and gives no ef
 each entry marks the day of publication only (effective_from = effective_to = 2025-05-29).
 
 Source file: dhs_sanctuary_jurisdictions_2025-05-29.csv, parsed from the PDF in the same
-folder (columns state, jurisdiction_level, jurisdiction_name).
+folder (columns state, jurisdiction_level, jurisdiction_name). Cities get a Census place code
+where the curated registry knows the place (the nine cities); others keep their names.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sanctuary_atlas.policies.curated import curated_places, place_key
 from sanctuary_atlas.policies.jurisdictions import county_by_name, county_fips_for, state_for
 from sanctuary_atlas.policies.model import (
     DateBasis,
@@ -71,6 +73,8 @@ def _entry(state_name: str, level_text: str, name: str, line: int) -> PolicyEntr
         fips = county_by_name(name, state[0]) or county_fips_for(name, state[0])
         counties = (fips,) if fips else ()
         display = f"{name}, {state[1]}"
+    elif known := curated_places().get((state[0], place_key(name))):
+        fips, display, counties = known
     else:
         # No Census place gazetteer in the package yet: a city keeps its name and, where the
         # geography resolver knows it, the county it lies in.

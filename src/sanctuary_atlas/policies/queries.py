@@ -14,6 +14,7 @@ from datetime import date
 
 import polars as pl
 
+from sanctuary_atlas.policies.curated import place_key
 from sanctuary_atlas.policies.jurisdictions import (
     all_states,
     county_by_name,
@@ -29,7 +30,6 @@ ENTRY_COLUMNS = (
     "source_address, uncertainty, origin, agency, policy_id"
 )
 _IN_FORCE = "effective_from <= ? AND (effective_to IS NULL OR effective_to >= ?)"
-_PLACE_SUFFIX = re.compile(r"\s+(city|town|village|borough|municipality|cdp)$", re.IGNORECASE)
 
 
 class UnknownJurisdictionError(LookupError):
@@ -60,10 +60,6 @@ def kinds_matching(pattern: str | None) -> list[str]:
     return found
 
 
-def _place_key(name: str) -> str:
-    return _PLACE_SUFFIX.sub("", name.split(",")[0].strip()).upper()
-
-
 def _place(
     store: Store, fips: str | None, name: str | None, state_fips: str
 ) -> Jurisdiction | None:
@@ -73,7 +69,7 @@ def _place(
         [state_fips],
     )
     for place_fips, place_name, counties in rows:
-        if place_fips == fips or (name and _place_key(place_name) == _place_key(name)):
+        if place_fips == fips or (name and place_key(place_name) == place_key(name)):
             return Jurisdiction(
                 JurisdictionLevel.PLACE, place_fips, place_name, state_fips, tuple(counties)
             )
