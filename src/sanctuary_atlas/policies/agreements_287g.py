@@ -246,10 +246,12 @@ def county_fips_of_agreement(row: dict[str, Any]) -> str | None:
 
 
 def policy_entries(
-    agreements: pl.DataFrame, spells: dict[str, list[Spell]]
+    agreements: pl.DataFrame, spells: dict[str, list[Spell]], series_start: dict[str, datetime]
 ) -> tuple[list[PolicyEntry], int]:
     """Policy entries, one per agreement spell, and the number of agreements left out
-    (unknown model or state: no kind or jurisdiction to file them under)."""
+    (unknown model or state: no kind or jurisdiction to file them under). ``series_start``
+    gives each list's earliest snapshot: a spell starting there began at some unknown date
+    before it."""
     entries: list[PolicyEntry] = []
     left_out = 0
     for row in agreements.iter_rows(named=True):
@@ -285,7 +287,9 @@ def policy_entries(
                     ),
                     date_basis=DateBasis.FIRST_SEEN_IN_SNAPSHOT,
                     origin=Origin.ICE_287G_SNAPSHOTS,
-                    uncertainty=_uncertainty(row, fips, spell),
+                    uncertainty=_uncertainty(
+                        row, fips, spell, spell.first_seen == series_start[row["list_name"]]
+                    ),
                     agency=row["agency"],
                     attributes={
                         "agreement_key": row["agreement_key"],
@@ -304,8 +308,15 @@ def policy_entries(
     return entries, left_out
 
 
-def _uncertainty(row: dict[str, Any], fips: str | None, spell: Spell) -> str | None:
+def _uncertainty(
+    row: dict[str, Any], fips: str | None, spell: Spell, from_series_start: bool
+) -> str | None:
     notes = []
+    if from_series_start:
+        notes.append(
+            "listed in the earliest snapshot, so in force since at least then "
+            f"(ICE's signing date: {row['signed_first'] or 'not given'})"
+        )
     if fips is None:
         notes.append("county not resolved from the agency name")
     if not spell.ends_open:

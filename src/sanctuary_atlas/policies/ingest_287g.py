@@ -195,7 +195,13 @@ def _rebuild_agreements(store: Store) -> tuple[int, int, int, dict[str, int]]:
         "county_name, county_fips, signed_first, signed_last, signed_unreadable, first_seen, "
         "last_seen, snapshots_listed, spells, in_latest, merged_keys, spellings FROM batch",
     )
-    entries, left_out = policy_entries(agreements, spells)
+    series_start = {
+        str(name): start
+        for name, start in snapshots.group_by("list_name")
+        .agg(pl.col("snapshot_time").min())
+        .iter_rows()
+    }
+    entries, left_out = policy_entries(agreements, spells, series_start)
     replace_entries(store, Origin.ICE_287G_SNAPSHOTS, entries)
     participating = agreements.filter(pl.col("list_name") == "participating")
     by_model = Counter(participating["model"].to_list())
