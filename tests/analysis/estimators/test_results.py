@@ -46,6 +46,21 @@ def test_few_treated_clusters_and_short_pre_periods_are_flagged() -> None:
         assert result.n_treated < 30
 
 
+def test_a_rejection_with_few_treated_clusters_is_not_read_as_bias() -> None:
+    # Two treated "states" of 51, parallel trends true by construction: the clustered Wald
+    # test over-rejects with so few treated clusters, and the caveat must say so.
+    panel = synthetic_panel(
+        n_units=51, n_periods=60, cohorts=(30, 40), never_treated_share=0.94, seed=3
+    )
+    for result in (callaway_santanna(panel), sun_abraham(panel)):
+        assert result.n_treated == 2
+        assert result.pretrend.rejects()
+        text = " | ".join(result.caveats)
+        assert "with 2 treated cluster(s) it over-rejects" in text
+        assert "likely biased" not in text
+        assert "rest on a single cohort" not in text  # one cohort: trivially so, not said
+
+
 def test_no_never_treated_units_switch_the_comparison_and_say_so() -> None:
     panel = synthetic_panel(n_units=300, n_periods=24, cohorts=(8, 12, 20), seed=3)
     panel = panel.filter(pl.col("first_treated").is_not_null())

@@ -188,17 +188,18 @@ def callaway_santanna(
             "panel has one treated cohort and no never-treated units: there is no comparison"
         )
 
-    model = ATTgt(
-        data=_to_pandas(prep),
-        cohort_column=FIRST_TREATED,
-        base_period="universal",
-        anticipation=anticipation,
-    )
     with warnings.catch_warnings():
-        # differences warns about pandas idioms of its own; nothing the caller can act on.
+        # differences raises pandas deprecation warnings of its own, nothing the caller can act
+        # on; its "no never treated entities" warning is reported as a caveat below.
         warnings.simplefilter("ignore", category=FutureWarning)
-        # Its "no never treated entities" warning is reported as a caveat below.
+        warnings.simplefilter("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message="No never treated entities")
+        model = ATTgt(
+            data=_to_pandas(prep),
+            cohort_column=FIRST_TREATED,
+            base_period="universal",
+            anticipation=anticipation,
+        )
         model.fit(
             OUTCOME,
             est_method="reg",
@@ -215,7 +216,7 @@ def callaway_santanna(
     se = float(overall["std_error"].iloc[0])
     ci_low, ci_high = normal_ci(att, se)
     pretrend = _pretrend(elements, anticipation)
-    notes = [*caveats, *data_caveats(prep), *result_caveats(pretrend, event_study)]
+    notes = [*caveats, *data_caveats(prep)]
     # Without never-treated units, differences makes the last cohort the comparison group and
     # keeps only the periods before it adopts (as Sun & Abraham do); count what was estimated.
     n_treated, n_cohorts, n_obs = prep.n_treated, len(prep.cohorts), prep.frame.height
@@ -227,6 +228,7 @@ def callaway_santanna(
         n_cohorts -= 1
         n_periods = last - prep.anticipation - prep.first_period
         n_obs = prep.frame.filter(pl.col(PERIOD) < last - prep.anticipation).height
+    notes += result_caveats(pretrend, event_study, n_treated=n_treated, n_cohorts=n_cohorts)
     return DidResult(
         estimator=ESTIMATOR,
         control_group=used,

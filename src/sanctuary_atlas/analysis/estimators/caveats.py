@@ -71,11 +71,21 @@ def data_caveats(prep: PreparedPanel) -> list[str]:
     return notes
 
 
-def result_caveats(pretrend: PretrendTest, event_study: pl.DataFrame) -> list[str]:
+def result_caveats(
+    pretrend: PretrendTest, event_study: pl.DataFrame, *, n_treated: int, n_cohorts: int
+) -> list[str]:
     """Caveats about the estimate: the pre-trend test and thin event-study tails."""
     notes: list[str] = []
     if pretrend.n_restrictions == 0:
         notes.append("no pre-adoption estimates: parallel trends cannot be tested")
+    elif pretrend.rejects(0.05) and n_treated < FEW_TREATED_CLUSTERS:
+        # A Wald test built on a clustered covariance estimated from a handful of treated
+        # clusters over-rejects badly, so a rejection here says little either way.
+        notes.append(
+            f"the pre-trend test rejects parallel pre-trends (p = {pretrend.p_value:.3g}), "
+            f"but with {n_treated} treated cluster(s) it over-rejects: judge the pre-trends "
+            "from the event study's leads, not from this p-value"
+        )
     elif pretrend.rejects(0.05):
         notes.append(
             f"the pre-trend test rejects parallel pre-trends (p = {pretrend.p_value:.3g}): "
@@ -90,7 +100,7 @@ def result_caveats(pretrend: PretrendTest, event_study: pl.DataFrame) -> list[st
     single = [
         int(e) for e in event_study.filter(pl.col("n_cohorts") == 1).get_column("relative_period")
     ]
-    if single:
+    if single and n_cohorts > 1:
         notes.append(
             f"{len(single)} event-study period(s) rest on a single cohort (relative periods "
             f"{min(single)} to {max(single)} at the extremes): their composition differs "

@@ -219,15 +219,20 @@ def sun_abraham(
         beta[pre_index], vcov[np.ix_(pre_index, pre_index)], level="cohort x relative period"
     )
 
-    notes = [*caveats, *data_caveats(prep), *result_caveats(pretrend, event_study)]
+    n_treated = prep.n_treated - (
+        prep.cohort_sizes[control_cohort] if control_cohort is not None else 0
+    )
+    n_cohorts = cells.get_column("cohort").n_unique()
+    notes = [
+        *caveats,
+        *data_caveats(prep),
+        *result_caveats(pretrend, event_study, n_treated=n_treated, n_cohorts=n_cohorts),
+    ]
     if control_cohort is not None:
         notes.append(last_cohort_comparison(prep, only_last=True))
     collinear = list(getattr(fit, "_collin_vars", []) or [])
     if collinear:
         notes.append(f"{len(collinear)} cohort x period cell(s) dropped as collinear")
-    n_treated = prep.n_treated - (
-        prep.cohort_sizes[control_cohort] if control_cohort is not None else 0
-    )
     return DidResult(
         estimator=ESTIMATOR,
         control_group=control,
@@ -242,7 +247,7 @@ def sun_abraham(
         n_units=prep.n_units,
         n_treated=n_treated,
         n_never_treated=prep.n_never_treated,
-        n_cohorts=cells.get_column("cohort").n_unique(),
+        n_cohorts=n_cohorts,
         n_periods=frame.get_column(PERIOD).n_unique(),
         n_obs=frame.height,
         caveats=notes,
