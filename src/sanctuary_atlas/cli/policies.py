@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import polars as pl
 import typer
 
+from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.cli.output import (
     EXIT_BAD_INPUT,
     EXIT_USER_ERROR,
@@ -28,7 +29,7 @@ from sanctuary_atlas.policies.ingest_287g import NoSnapshotsError
 from sanctuary_atlas.policies.secure_communities import SecureCommunitiesFileError
 from sanctuary_atlas.policies.sheets_287g import SnapshotReadError
 from sanctuary_atlas.policies.validate import PolicyValidationError
-from sanctuary_atlas.store import DEFAULT_STORE, Store, StoreError
+from sanctuary_atlas.store import DEFAULT_STORE, StoreError
 
 policies_app = typer.Typer(
     name="policies",
@@ -77,8 +78,8 @@ def _policy_errors() -> Iterator[None]:
 
 @contextmanager
 def _registry(db: Path, *, read_only: bool) -> Iterator[PoliciesAPI]:
-    with _policy_errors(), Store.open(db, read_only=read_only) as store:
-        yield PoliciesAPI(store)
+    with _policy_errors(), Atlas.open(db, read_only=read_only) as atlas:
+        yield PoliciesAPI(atlas.store)
 
 
 def _show(frame: pl.DataFrame, csv: bool, title: str, extra: list[str] | None = None) -> None:
