@@ -18,18 +18,21 @@ from sanctuary_atlas.analysis.estimators.panel_input import (
     PreparedPanel,
     prepare_panel,
 )
-from sanctuary_atlas.analysis.estimators.results import DidResult, PretrendTest
+from sanctuary_atlas.analysis.estimators.placebo import placebo_test
+from sanctuary_atlas.analysis.estimators.results import DidResult, PlaceboTest, PretrendTest
 from sanctuary_atlas.analysis.estimators.sun_abraham import sun_abraham
 from sanctuary_atlas.analysis.estimators.synthetic import constant_effect, synthetic_panel
 
 __all__ = [
     "DidResult",
     "PanelError",
+    "PlaceboTest",
     "PreparedPanel",
     "PretrendTest",
     "callaway_santanna",
     "constant_effect",
     "event_study_figure",
+    "placebo_test",
     "prepare_panel",
     "sun_abraham",
     "synthetic_panel",

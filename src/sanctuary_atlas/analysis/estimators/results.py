@@ -50,6 +50,28 @@ class PretrendTest:
         return not math.isnan(self.p_value) and self.p_value < alpha
 
 
+@dataclass(frozen=True)
+class PlaceboTest:
+    """Where the observed ATT falls among ATTs with adoption dates given to random units."""
+
+    observed_att: float
+    placebo_atts: tuple[float, ...]
+    p_value: float
+    draws: int
+    seed: int
+
+    def to_dict(self) -> dict[str, float | int | list[float]]:
+        return {
+            "observed_att": self.observed_att,
+            "p_value": self.p_value,
+            "draws": self.draws,
+            "seed": self.seed,
+            "placebo_att_quantiles": [
+                float(q) for q in np.quantile(self.placebo_atts, [0.025, 0.5, 0.975])
+            ],
+        }
+
+
 def wald_test(
     estimates: npt.NDArray[np.float64], vcov: npt.NDArray[np.float64], *, level: str
 ) -> PretrendTest:
@@ -116,6 +138,7 @@ class DidResult:
     n_periods: int
     n_obs: int
     caveats: list[str] = field(default_factory=list)
+    placebo: PlaceboTest | None = None
 
     @property
     def reference_period(self) -> int:
@@ -170,6 +193,7 @@ class DidResult:
             "n_periods": self.n_periods,
             "n_obs": self.n_obs,
             "event_study": _frame_records(self.event_study),
+            "placebo_test": self.placebo.to_dict() if self.placebo else None,
             "caveats": list(self.caveats),
         }
 
@@ -182,6 +206,14 @@ class DidResult:
             f"{_fmt(self.ci_low)} to {_fmt(self.ci_high)}; SEs clustered by unit)",
             f"  pre-trend test: chi2 = {_fmt(self.pretrend.statistic)}, df = {self.pretrend.df}, "
             f"p = {_fmt(self.pretrend.p_value, 3)}",
+            *(
+                [
+                    f"  placebo test: p = {_fmt(self.placebo.p_value, 3)} "
+                    f"({self.placebo.draws} reassignments of adoption dates)"
+                ]
+                if self.placebo
+                else []
+            ),
             f"  units {self.n_units} (treated {self.n_treated} in {self.n_cohorts} cohort(s), "
             f"never treated {self.n_never_treated}); periods {self.n_periods}; "
             f"observations {self.n_obs}",
