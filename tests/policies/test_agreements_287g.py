@@ -69,7 +69,7 @@ def test_load_is_fast_and_finds_the_agreements(loaded_registry: LoadedRegistry) 
     assert report.incomplete_snapshots == (TRUNCATED, "pending_2025-09-22T000000.xlsx")
 
 
-def test_reloading_the_folder_changes_nothing(loaded_registry: LoadedRegistry, tmp_path) -> None:
+def test_reloading_the_folder_changes_nothing(loaded_registry: LoadedRegistry) -> None:
     with Store.open(loaded_registry.path) as store:
         registry = PoliciesAPI(store)
         before = registry.agreements_287g()

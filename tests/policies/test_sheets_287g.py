@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import fastexcel
 import pytest
 
 from sanctuary_atlas.policies import sheets_287g
@@ -114,7 +115,7 @@ def test_openpyxl_reads_what_fastexcel_refuses(monkeypatch: pytest.MonkeyPatch) 
     def refuse(path: str) -> None:
         raise RuntimeError("Range is missing the expected column component")
 
-    monkeypatch.setattr(sheets_287g.fastexcel, "read_excel", refuse)
+    monkeypatch.setattr(fastexcel, "read_excel", refuse)
     fallback = read_snapshot(_file(NEW_LAYOUT))
     assert fallback.reader == "openpyxl" and expected.reader == "fastexcel"
     assert fallback.listings == expected.listings
