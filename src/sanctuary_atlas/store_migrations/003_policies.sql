@@ -41,7 +41,8 @@ CREATE TABLE policy_287g_snapshots (
     PRIMARY KEY (list_name, snapshot_time, sha256)
 );
 
--- Every agreement row of every distinct snapshot content, normalised: the evidence agreements are derived from.
+-- Every agreement row of every distinct snapshot content, normalised: the evidence the
+-- agreements are derived from. Keys carry the list of the first file read with that content.
 CREATE TABLE policy_287g_listings (
     sha256        VARCHAR NOT NULL,          -- the content; snapshots give it times
     source_row    INTEGER NOT NULL,          -- 1-based sheet row
