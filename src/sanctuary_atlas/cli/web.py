@@ -1,0 +1,35 @@
+"""`serve`: the web atlas (map, area pages, JSON API) over one store, read-only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sanctuary_atlas.cli.events import DbOption
+from sanctuary_atlas.cli.output import exit_codes
+from sanctuary_atlas.store import DEFAULT_STORE
+
+web_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+@web_app.command()
+def serve(
+    db: DbOption = DEFAULT_STORE,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the atlas on this machine.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Serve the web atlas and its API (OpenAPI at /openapi.json) until interrupted."""
+    # Imported here: FastAPI and uvicorn are needed by this command only, and the other
+    # commands should not pay for loading them.
+    import uvicorn
+
+    from sanctuary_atlas.web.app import create_app
+
+    with exit_codes():
+        app = create_app(db)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"Serving the atlas at http://{shown}:{port}/ (OpenAPI: /openapi.json)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,89 @@
+"""The web application: ``create_app(store_path)`` serves one atlas store, read-only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+import sanctuary_atlas
+from sanctuary_atlas.measures.definitions import UnknownMeasureError
+from sanctuary_atlas.measures.published import PanelQueryError
+from sanctuary_atlas.web import api, pages
+from sanctuary_atlas.web.service import AtlasView
+
+STATIC = Path(__file__).parent / "static"
+
+# Everything a page uses is served from here; the policy makes a browser refuse anything else,
+# so a stray external reference fails loudly in the browser tests instead of leaking requests.
+# Vega compiles its expressions with Function(), hence 'unsafe-eval'; vega-embed injects its
+# stylesheet, hence inline styles.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def create_app(store_path: str | Path) -> FastAPI:
+    """A FastAPI app over the store at ``store_path``, opened read-only for the app's life.
+
+    The store's panel must be current: a read-only store cannot rebuild it, and the app refuses
+    to start rather than serve figures that disagree with the releases."""
+    path = Path(store_path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"no atlas store at {path}: build one with `sanctuary-atlas ingest`."
+        )
+    atlas = sanctuary_atlas.open(path, read_only=True)
+    try:
+        atlas.measures.ensure_panel()
+        view = AtlasView(atlas)
+    except Exception:
+        atlas.close()
+        raise
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        atlas.close()
+
+    app = FastAPI(
+        title="Sanctuary Atlas",
+        summary="ICE enforcement and local cooperation policies, by area and month, from "
+        "public records. Aggregates only; small counts are suppressed.",
+        version=sanctuary_atlas.__version__,
+        lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN; the atlas loads
+        # nothing from outside the machine, so only the OpenAPI document itself is served.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.view = view
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        # no referrer leaves with a followed source link: nothing about the reader is passed on
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    async def bad_query(_: Request, exc: Exception) -> Response:
+        return JSONResponse(
+            status_code=422,
+            content={"detail": [{"loc": ["query"], "msg": str(exc), "type": "value_error"}]},
+        )
+
+    app.add_exception_handler(PanelQueryError, bad_query)
+    app.add_exception_handler(UnknownMeasureError, bad_query)
+    return app

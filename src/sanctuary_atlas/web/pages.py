@@ -1,0 +1,203 @@
+"""Server-rendered pages: the national map, area pages, area search, methods and sources.
+
+Pages carry their figures as tables in the HTML, so that they read without scripts, without
+colour and with a keyboard; the charts (Vega-Lite, vendored) draw from the same API the page
+links to.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import polars as pl
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from sanctuary_atlas.geography.reference import county_shapes_json
+from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
+from sanctuary_atlas.web.api import area_or_404, records, view_of
+from sanctuary_atlas.web.params import MONTH_PATTERN, POLICY_LAYERS, Level, month_range
+from sanctuary_atlas.web.service import Area, AtlasView
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+MAP_LEVELS = (Level.county, Level.state, Level.aor)
+DEFAULT_MEASURE = "arrests_at_large"
+# The last fiscal year of the national ICE release (FY2019: October 2018 to September 2019).
+DEFAULT_PERIOD = ("2018-10", "2019-09")
+TOP_AREAS = 15
+
+
+def _month_text(value: str | None) -> str | None:
+    """A month parameter from a form: bad text is ignored (the default applies), not an error
+    page, because a hand-edited address should still show the map."""
+    return value if value and re.fullmatch(MONTH_PATTERN, value) else None
+
+
+def _context(request: Request, **values: Any) -> dict[str, Any]:
+    return {"request": request, "threshold": DEFAULT_THRESHOLD, **values}
+
+
+@router.get("/", response_class=HTMLResponse)
+def national_map(
+    request: Request,
+    measure: str = DEFAULT_MEASURE,
+    level: str = "county",
+    start: str | None = None,
+    end: str | None = None,
+) -> HTMLResponse:
+    view = view_of(request)
+    if measure not in view.measure_by_name or not view.months(measure):
+        measure = DEFAULT_MEASURE
+    if level not in MAP_LEVELS:
+        level = Level.county
+    try:
+        first, last = month_range(
+            view,
+            [measure],
+            _month_text(start) or DEFAULT_PERIOD[0],
+            _month_text(end) or DEFAULT_PERIOD[1],
+        )
+    except HTTPException:
+        first, last = month_range(view, [measure], None, None)
+    query = {"level": level, "measure": measure, "start": f"{first:%Y-%m}", "end": f"{last:%Y-%m}"}
+    values = view.map_values(level, measure, first, last)
+    ranked = values.filter(pl.col("value").is_not_null()).sort("value", descending=True)
+    months = view.months(measure)
+    return templates.TemplateResponse(
+        request,
+        "map.html",
+        _context(
+            request,
+            view=view,
+            measure=view.measure_by_name[measure],
+            level=level,
+            levels=MAP_LEVELS,
+            first=first,
+            last=last,
+            min_month=f"{months[0]:%Y-%m}",
+            max_month=f"{months[-1]:%Y-%m}",
+            map_api="/api/map?" + urlencode(query),
+            csv="/api/series.csv?" + urlencode(query),
+            top=ranked.head(TOP_AREAS).to_dicts(),
+            shown=ranked.height,
+            total=values.height,
+            layers=POLICY_LAYERS,
+        ),
+    )
+
+
+def _series_links(area: Area, measures: list[str]) -> dict[str, str]:
+    query = urlencode(
+        [("level", area.level), ("area", area.code), *[("measure", m) for m in measures]]
+    )
+    return {
+        "json": f"/api/series?{query}",
+        "csv": f"/api/series.csv?{query}",
+        "parquet": f"/api/series.parquet?{query}",
+    }
+
+
+def _area_measures(view: AtlasView, area: Area, measure: str) -> list[str]:
+    """The measure the reader chose and its parts, where the level has them."""
+    chosen = [measure]
+    if measure == "arrests":
+        chosen += ["arrests_custodial", "arrests_at_large", "arrests_other"]
+    if area.level in ("state", "county"):
+        # removals are placed no lower than the AOR (see the measure's definition)
+        chosen = [m for m in chosen if not m.startswith("removals")]
+    return chosen or ["arrests"]
+
+
+@router.get("/area/{level}/{code}", response_class=HTMLResponse)
+def area_page(
+    request: Request,
+    level: Level,
+    code: str,
+    measure: Annotated[str, Query(max_length=60)] = "arrests",
+) -> HTMLResponse:
+    view = view_of(request)
+    area = area_or_404(view, level, code)
+    if measure not in view.measure_by_name:
+        measure = "arrests"
+    measures = _area_measures(view, area, measure)
+    first, last = month_range(view, measures, None, None)
+    frame = view.panel(level, tuple(measures), first, last, (code,))
+    timeline = view.timeline(area)
+    in_force = view.policies_at(area, date.today())
+    share_column = f"{measures[0]}_unassigned_share"
+    located = (
+        1 - frame[share_column].mean()  # type: ignore[operator]
+        if share_column in frame.columns and frame[share_column].null_count() < frame.height
+        else None
+    )
+    main = frame[measures[0]]
+    return templates.TemplateResponse(
+        request,
+        "area.html",
+        _context(
+            request,
+            area=area,
+            view=view,
+            measure=view.measure_by_name[measures[0]],
+            measures=[view.measure_by_name[m] for m in measures],
+            rows=records(frame),
+            first=first,
+            last=last,
+            months=frame.height,
+            suppressed=main.null_count(),
+            located=located,
+            timeline=records(timeline),
+            in_force=records(in_force),
+            policy_levels=("state", "county"),
+            links=_series_links(area, measures),
+            series_api=_series_links(area, measures)["json"],
+            timeline_api="/api/policies/timeline?"
+            + urlencode({"level": area.level, "area": area.code}),
+        ),
+    )
+
+
+@router.get("/geo/us-counties.topo.json")
+def county_shapes() -> Response:
+    """County, state and nation outlines (us-atlas TopoJSON, bundled with the package)."""
+    return Response(
+        _shapes(),
+        media_type="application/json",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> bytes:
+    return county_shapes_json().encode()
+
+
+@router.get("/areas", response_class=HTMLResponse)
+def area_search(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+    view = view_of(request)
+    found = view.search(q, None, 100) if q.strip() else []
+    return templates.TemplateResponse(request, "areas.html", _context(request, q=q, found=found))
+
+
+@router.get("/methods", response_class=HTMLResponse)
+def methods(request: Request) -> HTMLResponse:
+    view = view_of(request)
+    return templates.TemplateResponse(
+        request,
+        "methods.html",
+        _context(
+            request,
+            view=view,
+            releases=records(view.releases()),
+            sources=records(view.policy_sources()),
+            measures=view.measures,
+        ),
+    )

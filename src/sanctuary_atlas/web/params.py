@@ -1,0 +1,99 @@
+"""Query parameters shared by the API and the pages, and the errors they answer with.
+
+Errors use FastAPI's own shape (``{"detail": [{"loc": [...], "msg": ...}]}``) so that a
+client reads a parameter FastAPI rejected and one this module rejected the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import HTTPException, Query
+
+from sanctuary_atlas.web.service import AtlasView, TooLargeError, month_count
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class Level(StrEnum):
+    nation = "nation"
+    aor = "aor"
+    state = "state"
+    county = "county"
+
+
+class PolicyLayer(StrEnum):
+    limits_detainers = "limits_detainers"
+    g287 = "287g"
+    state_mandates = "state_mandates"
+
+
+# What each map layer outlines: the policy kinds (a name or glob) and the label users see.
+POLICY_LAYERS: dict[str, tuple[str, str]] = {
+    PolicyLayer.limits_detainers: ("limits_detainers", "Limits on honouring ICE detainers"),
+    PolicyLayer.g287: ("287g_*", "287(g) agreement (any model)"),
+    PolicyLayer.state_mandates: ("state_mandates_cooperation", "State law mandating cooperation"),
+}
+
+LevelQuery = Annotated[Level, Query(description="nation, aor, state or county")]
+MonthQuery = Annotated[
+    str | None, Query(pattern=MONTH_PATTERN, description="a month as YYYY-MM", examples=["2019-01"])
+]
+
+
+def invalid(parameter: str, message: str, status: int = 422) -> HTTPException:
+    return HTTPException(
+        status_code=status,
+        detail=[{"loc": ["query", parameter], "msg": message, "type": "value_error"}],
+    )
+
+
+def parse_month(text: str | None) -> date | None:
+    if text is None:
+        return None
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+def month_range(
+    view: AtlasView, measures: list[str], start: str | None, end: str | None
+) -> tuple[date, date]:
+    """The months asked for, clipped to the months the measures' releases cover."""
+    first, last = parse_month(start), parse_month(end)
+    if first and last and first > last:
+        raise invalid("start", f"start {start} is after end {end}")
+    covered = [month for name in measures for month in view.months(name)]
+    if not covered:
+        raise invalid("measure", "no release covers these measures")
+    low, high = min(covered), max(covered)
+    first, last = max(first or low, low), min(last or high, high)
+    if first > last:
+        raise invalid(
+            "start",
+            f"no data between {start or '...'} and {end or '...'}; "
+            f"the measures cover {low:%Y-%m} to {high:%Y-%m}",
+        )
+    return first, last
+
+
+def checked_measures(view: AtlasView, measures: list[str]) -> list[str]:
+    if not measures:
+        raise invalid("measure", "give at least one measure")
+    unknown = [m for m in measures if m not in view.measure_by_name]
+    if unknown:
+        raise invalid(
+            "measure",
+            f"unknown measure(s) {', '.join(unknown)}; see /api/measures for the known ones",
+        )
+    return list(dict.fromkeys(measures))
+
+
+def checked_size(
+    view: AtlasView, level: str, areas: list[str] | None, first: date, last: date, measures: int
+) -> None:
+    try:
+        view.check_size(level, len(areas) if areas else None, month_count(first, last), measures)
+    except TooLargeError as exc:
+        raise HTTPException(status_code=413, detail=str(exc)) from None

@@ -1,0 +1,236 @@
+"""What the web app asks of an atlas: areas, published series, map values, policies.
+
+Every figure comes from ``atlas.measures.panel``, so disclosure control has already been
+applied; nothing here reads ``panel_cells`` or an event table. The store is opened read-only
+for the life of the app, so answers are cached: the same request gives the same frame until the
+process restarts. One DuckDB connection is shared, and DuckDB connections are not safe to use
+from several threads at once (a half-read result blocks the connection), so every call into the
+atlas holds one lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import TypeVar
+
+import polars as pl
+
+from sanctuary_atlas.atlas import Atlas
+from sanctuary_atlas.geography.reference import load_counties, load_states
+from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
+from sanctuary_atlas.measures.panel import LEVELS
+from sanctuary_atlas.measures.published import area_names
+from sanctuary_atlas.policies.queries import UnknownJurisdictionError
+
+# Areas x months x measures one request may ask for. The county panel of one measure over five
+# years is ~200,000 cells; a larger slice is a bulk export, which `sanctuary-atlas panel` makes.
+MAX_CELLS = 250_000
+# Policy entries are held for states, counties and places; an AOR or the nation has none.
+POLICY_LEVELS = ("state", "county")
+
+T = TypeVar("T")
+
+
+class TooLargeError(ValueError):
+    """A request for more cells than MAX_CELLS."""
+
+    def __init__(self, cells: int):
+        super().__init__(
+            f"the request covers {cells:,} cells (areas x months x measures); the limit is "
+            f"{MAX_CELLS:,}: ask for fewer areas, months or measures"
+        )
+        self.cells = cells
+
+
+class UnknownAreaError(LookupError):
+    """An area code the level does not have."""
+
+
+@dataclass(frozen=True)
+class Area:
+    level: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    name: str
+    label: str
+    definition: str
+    kind: str  # count | average | share | per_100k
+
+
+def month_count(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+class AtlasView:
+    """Read-only questions the web pages and the API ask, answered from one open atlas."""
+
+    def __init__(self, atlas: Atlas):
+        self.atlas = atlas
+        self._lock = threading.Lock()
+        self.names = {level: area_names(level) for level in LEVELS}
+        self._codes = {level: set(frame["area_code"]) for level, frame in self.names.items()}
+        self.measures = [
+            MeasureInfo(row["measure"], row["label"], row["definition"], row["kind"])
+            for row in atlas.measures.definitions().to_dicts()
+        ]
+        self.measure_by_name = {m.name: m for m in self.measures}
+        # the store never changes under a read-only app: one answer per question is enough
+        self.panel = lru_cache(maxsize=512)(self._panel)
+        self.months = lru_cache(maxsize=64)(self._months)
+        self.map_values = lru_cache(maxsize=256)(self._map_values)
+        self.policy_shapes = lru_cache(maxsize=256)(self._policy_shapes)
+
+    def _locked(self, call: Callable[[], T]) -> T:
+        with self._lock:
+            return call()
+
+    # -- areas ------------------------------------------------------------------------------
+    def area(self, level: str, code: str) -> Area:
+        if code not in self._codes[level]:
+            raise UnknownAreaError(f"no {level} area with code {code!r}")
+        names = self.names[level]
+        name = names.filter(pl.col("area_code") == code)["area_name"][0]
+        return Area(level, code, name)
+
+    def search(self, text: str, level: str | None, limit: int) -> list[Area]:
+        """Areas whose name or code contains ``text`` (case-insensitive), best match first."""
+        wanted = text.strip().lower()
+        found: list[tuple[int, Area]] = []
+        for lvl in [level] if level else LEVELS:
+            for code, name in self.names[lvl].select("area_code", "area_name").iter_rows():
+                lowered = name.lower()
+                if wanted and wanted not in lowered and wanted != code.lower():
+                    continue
+                rank = 0 if code.lower() == wanted or lowered.startswith(wanted) else 1
+                found.append((rank, Area(lvl, code, name)))
+        found.sort(key=lambda item: (item[0], LEVELS.index(item[1].level), item[1].name))
+        return [area for _, area in found[:limit]]
+
+    # -- figures ----------------------------------------------------------------------------
+    def check_size(self, level: str, areas: int | None, months: int, measures: int) -> None:
+        cells = (areas if areas is not None else len(self._codes[level])) * months * measures
+        if cells > MAX_CELLS:
+            raise TooLargeError(cells)
+
+    def _months(self, measure: str) -> tuple[date, ...]:
+        """Months some release covers for ``measure`` (where the nation has a figure)."""
+        frame = self._locked(lambda: self.atlas.measures.panel("nation", [measure]))
+        return tuple(frame["month"].to_list())
+
+    def _panel(
+        self,
+        level: str,
+        measures: tuple[str, ...],
+        start: date | None,
+        end: date | None,
+        areas: tuple[str, ...] | None,
+    ) -> pl.DataFrame:
+        return self._locked(
+            lambda: self.atlas.measures.panel(
+                level, list(measures), start, end, list(areas) if areas is not None else None
+            )
+        )
+
+    def _map_values(self, level: str, measure: str, start: date, end: date) -> pl.DataFrame:
+        """One row per area: the measure over the period, from the published months only.
+
+        Counts and per-capita rates add up over months (each month's rate uses that year's
+        population); an average of people held is averaged; a share is recomputed from the
+        summed published parts, never averaged, so that a small month does not weigh as much
+        as a large one. ``months_suppressed`` says how many months were withheld."""
+        derived = DERIVED_BY_NAME.get(measure)
+        parts = (derived.numerator, derived.denominator) if derived and derived.denominator else ()
+        asked = (measure, *parts)
+        frame = self.panel(level, asked, start, end, None)
+        kind = self.measure_by_name[measure].kind
+        if kind == "average":
+            value = pl.col(measure).mean()
+        elif parts:
+            value = pl.when(pl.col(parts[1]).sum() > 0).then(
+                pl.col(parts[0]).sum() / pl.col(parts[1]).sum()
+            )
+        else:
+            value = pl.col(measure).sum()
+        aggregates = [
+            value.alias("value"),
+            pl.len().alias("months"),
+            pl.col(measure).is_null().sum().alias("months_suppressed"),
+        ]
+        share = f"{measure}_unassigned_share"
+        if share in frame.columns:
+            aggregates.append((1 - pl.col(share).mean()).alias("located_share"))
+        result = frame.group_by("area_code", "area_name").agg(aggregates)
+        # a period in which every month was withheld has no figure, not a zero
+        result = result.with_columns(
+            pl.when(pl.col("months_suppressed") < pl.col("months")).then(pl.col("value"))
+        )
+        return result.sort("area_code")
+
+    def shapes(self, level: str, values: pl.DataFrame) -> tuple[str, list[dict[str, object]]]:
+        """The TopoJSON object to draw and, per shape id, the area figures it shows: counties
+        for county and AOR maps (an AOR is the union of its counties), states for states."""
+        if level == "state":
+            keys = load_states().select(pl.col("state_fips").alias("id"), pl.col("usps"))
+            joined = keys.join(values, left_on="usps", right_on="area_code", how="inner")
+            return "states", joined.rename({"usps": "area_code"}).to_dicts()
+        counties = load_counties().select(pl.col("county_fips").alias("id"), "aor")
+        key = "aor" if level == "aor" else "id"
+        joined = counties.join(values, left_on=key, right_on="area_code", how="inner")
+        joined = joined.with_columns(pl.col(key).alias("area_code")).drop("aor", strict=False)
+        return "counties", joined.to_dicts()
+
+    # -- policies and provenance -------------------------------------------------------------
+    def policies_at(self, area: Area, day: date) -> pl.DataFrame:
+        return self._policies(area, lambda: self.atlas.policies.at(area.code, day))
+
+    def timeline(self, area: Area) -> pl.DataFrame:
+        return self._policies(area, lambda: self.atlas.policies.timeline(area.code))
+
+    def _policies(self, area: Area, ask: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        """Entries that apply in ``area``; none for an AOR, the nation, or a remainder area
+        (events not placed in a county), which are no jurisdiction."""
+        if area.level not in POLICY_LEVELS:
+            return pl.DataFrame()
+        try:
+            return self._locked(ask)
+        except UnknownJurisdictionError:
+            return pl.DataFrame()
+
+    def policy_sources(self) -> pl.DataFrame:
+        """Each distinct source the registry cites, with how many entries cite it."""
+        frame = self._locked(lambda: self.atlas.policies.entries())
+        columns = ["source_title", "source_publisher", "source_date", "source_address"]
+        return (
+            frame.group_by(columns)
+            .agg(pl.len().alias("entries"))
+            .sort(["entries", "source_title"], descending=[True, False])
+        )
+
+    def _policy_shapes(self, level: str, kinds: str, month: date) -> tuple[str, ...]:
+        """Shape ids (county or state FIPS) where an entry of ``kinds`` was in force on some day
+        of ``month``: a county's own entries, its state's, or a place's inside it."""
+        unit = "state" if level == "state" else "county"
+        frame = self._locked(
+            lambda: self.atlas.policies.panel(month, month, level=unit, kinds=kinds)
+        )
+        flags = [c for c in frame.columns if c not in ("jurisdiction_fips", "month")]
+        if not flags:
+            return ()
+        marked = frame.filter(pl.any_horizontal(pl.col(flags).fill_null(False)))
+        return tuple(sorted(marked["jurisdiction_fips"].unique()))
+
+    def releases(self) -> pl.DataFrame:
+        frame = self._locked(self.atlas.releases)
+        # the ingest report holds reader internals (JSON); the registry columns say enough
+        return frame.drop("report", strict=False)
+
+    def measure_names(self) -> list[str]:
+        return [*MEASURES_BY_NAME, *DERIVED_BY_NAME]

@@ -1,0 +1,72 @@
+// An area's series: one line per measure (each with its own dash pattern, not only a colour),
+// with dashed rules at the dates policies took effect there.
+(function () {
+  "use strict";
+  var el = document.getElementById("series");
+  if (!el) { return; }
+  var measures = el.dataset.measures.split(",");
+  var labels = el.dataset.labels.split("|");
+
+  function get(url) {
+    return fetch(url).then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); });
+  }
+
+  Promise.all([get(el.dataset.series), get(el.dataset.timeline)]).then(function (answers) {
+    var rows = answers[0].rows;
+    var first = rows.length ? rows[0].month : null;
+    var last = rows.length ? rows[rows.length - 1].month : null;
+    var values = [];
+    rows.forEach(function (row) {
+      measures.forEach(function (m, i) {
+        values.push({ month: row.month, measure: labels[i], value: row[m] });
+      });
+    });
+    var policies = answers[1].policies.filter(function (p) {
+      return first && p.effective_from >= first && p.effective_from <= last;
+    }).map(function (p) {
+      return { date: p.effective_from, policy: p.kind.replace(/_/g, " "), where: p.jurisdiction_name };
+    });
+    var layers = [{
+      data: { values: values },
+      mark: { type: "line", point: { size: 18 }, strokeWidth: 2 },
+      encoding: {
+        x: { field: "month", type: "temporal", title: null, axis: { format: "%b %Y", labelOverlap: true } },
+        y: { field: "value", type: "quantitative", title: null },
+        color: { field: "measure", type: "nominal", title: null, sort: labels, scale: { range: ["#1f4e79", "#b35900", "#3b7d3b", "#6a3d9a"] }, legend: { orient: "top", labelLimit: 320 } },
+        strokeDash: { field: "measure", type: "nominal", sort: labels, legend: null },
+        tooltip: [
+          { field: "measure", type: "nominal", title: "Measure" },
+          { field: "month", type: "temporal", format: "%B %Y", title: "Month" },
+          { field: "value", type: "quantitative", format: ",.2~f", title: "Figure" }
+        ]
+      }
+    }];
+    if (policies.length) {
+      layers.push({
+        data: { values: policies },
+        mark: { type: "rule", strokeDash: [5, 3], color: "#444444", strokeWidth: 1.5 },
+        encoding: {
+          x: { field: "date", type: "temporal" },
+          tooltip: [
+            { field: "policy", type: "nominal", title: "Policy took effect" },
+            { field: "where", type: "nominal", title: "Jurisdiction" },
+            { field: "date", type: "temporal", format: "%d %B %Y", title: "Date" }
+          ]
+        }
+      });
+    }
+    var spec = {
+      width: "container", height: 300,
+      autosize: { type: "fit", contains: "padding" },
+      layer: layers,
+      config: { view: { stroke: null }, font: "system-ui, sans-serif" }
+    };
+    return vegaEmbed(el, spec, { renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } })
+      .then(function () {
+        el.setAttribute("data-drawn", "true");
+        el.setAttribute("data-policy-markers", String(policies.length));
+      });
+  }).catch(function (error) {
+    el.textContent = "The chart could not be drawn (" + error + "). The figures are in the table below.";
+  });
+})();
