@@ -69,7 +69,11 @@ def national_map(
         first, last = month_range(view, [measure], None, None)
     query = {"level": level, "measure": measure, "start": f"{first:%Y-%m}", "end": f"{last:%Y-%m}"}
     values = view.map_values(level, measure, first, last)
-    ranked = values.filter(pl.col("value").is_not_null()).sort("value", descending=True)
+    # Remainder areas (events placed in no county, or in no AOR) are not places: they are left
+    # out of the ranking and reported once, beside it.
+    placed = pl.col("area_code").is_in(list(view.placeless(level))).not_()
+    unplaced = values.filter(placed.not_())
+    ranked = values.filter(placed & pl.col("value").is_not_null()).sort("value", descending=True)
     months = view.months(measure)
     return templates.TemplateResponse(
         request,
@@ -88,7 +92,8 @@ def national_map(
             csv="/api/series.csv?" + urlencode(query),
             top=ranked.head(TOP_AREAS).to_dicts(),
             shown=ranked.height,
-            total=values.height,
+            total=values.filter(placed).height,
+            unplaced=unplaced.to_dicts(),
             layers=POLICY_LAYERS,
         ),
     )

@@ -22,7 +22,7 @@ import polars as pl
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_counties, load_states
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
-from sanctuary_atlas.measures.panel import LEVELS
+from sanctuary_atlas.measures.panel import LEVELS, UNASSIGNED
 from sanctuary_atlas.measures.published import area_names
 from sanctuary_atlas.policies.queries import UnknownJurisdictionError
 
@@ -113,6 +113,15 @@ class AtlasView:
                 found.append((rank, Area(lvl, code, name)))
         found.sort(key=lambda item: (item[0], LEVELS.index(item[1].level), item[1].name))
         return [area for _, area in found[:limit]]
+
+    def placeless(self, level: str) -> frozenset[str]:
+        """Codes of the level's remainder areas: events ICE recorded but the atlas could not
+        place (``UNASSIGNED``, ``CA-UNASSIGNED``), or recorded at headquarters."""
+        return frozenset(
+            code
+            for code in self._codes[level]
+            if code.endswith(UNASSIGNED) or code in ("HQ", "UNKNOWN")
+        )
 
     # -- figures ----------------------------------------------------------------------------
     def check_size(self, level: str, areas: int | None, months: int, measures: int) -> None:

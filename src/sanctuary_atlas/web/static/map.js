@@ -38,7 +38,8 @@
         { calculate: "isValid(datum.months) ? datum.months_suppressed + ' of ' + datum.months : ''", as: "suppressed_text" },
         { calculate: "isValid(datum.area_code) ? '/area/" + d.level + "/' + datum.area_code : null", as: "url" }
       ],
-      mark: { type: "geoshape", stroke: "#ffffff", strokeWidth: d.object === "states" ? 0.8 : 0.15 },
+      // an AOR is drawn as its counties: their borders would only add noise
+      mark: { type: "geoshape", stroke: "#ffffff", strokeWidth: d.object === "states" ? 0.8 : (d.level === "aor" ? 0 : 0.15) },
       encoding: {
         color: {
           condition: { test: "!isValid(datum.value)", value: "#d4d4d4" },

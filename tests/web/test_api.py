@@ -1,0 +1,238 @@
+"""The JSON API: every route, its status codes, and what may never leave it."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import httpx
+import polars as pl
+import pytest
+from fastapi.testclient import TestClient
+
+from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
+from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
+from sanctuary_atlas.web.app import create_app
+from sanctuary_atlas.web.service import MAX_CELLS
+
+FY2019 = {"start": "2018-10", "end": "2019-09"}
+
+
+def error_parameter(response: httpx.Response) -> list[str]:
+    """The parameter names a 422 answer blames."""
+    detail = response.json()["detail"]
+    return [str(item["loc"][-1]) for item in detail]
+
+
+def test_openapi_lists_the_api_and_no_cdn_docs(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in (
+        "/api/areas",
+        "/api/measures",
+        "/api/series",
+        "/api/series.csv",
+        "/api/series.parquet",
+        "/api/map",
+        "/api/policies/at",
+        "/api/policies/timeline",
+        "/api/releases",
+    ):
+        assert path in spec["paths"], path
+    assert not any("sql" in path for path in spec["paths"])
+    # FastAPI's /docs pages load scripts from a CDN: they must not be served
+    assert client.get("/docs").status_code == 404
+    assert client.get("/api/sql", params={"q": "SELECT 1"}).status_code == 404
+
+
+def test_area_search_by_name_and_code(client: TestClient) -> None:
+    found = client.get("/api/areas", params={"q": "king", "level": "county"}).json()
+    assert {"level": "county", "code": "53033", "name": "King County, WA"} in found
+    assert all(a["level"] == "county" for a in found)
+    assert client.get("/api/areas", params={"q": "CA"}).json()[0]["code"] == "CA"
+    bad = client.get("/api/areas", params={"limit": 0})
+    assert bad.status_code == 422 and error_parameter(bad) == ["limit"]
+
+
+def test_one_area_and_unknown_areas(client: TestClient) -> None:
+    assert client.get("/api/areas/aor/SEA").json()["name"].startswith("Seattle")
+    missing = client.get("/api/areas/county/99999")
+    assert missing.status_code == 404 and "99999" in missing.json()["detail"]
+    assert client.get("/api/areas/planet/EARTH").status_code == 422
+
+
+def test_measures_have_definitions_and_coverage(client: TestClient) -> None:
+    measures = {m["measure"]: m for m in client.get("/api/measures").json()}
+    assert set(MEASURES_BY_NAME) <= set(measures)
+    assert measures["arrests"]["first_month"] == "2015-10-01"
+    assert measures["at_large_share"]["kind"] == "share"
+    assert all(m["definition"] for m in measures.values())
+
+
+def test_series_of_a_state(client: TestClient) -> None:
+    answer = client.get(
+        "/api/series",
+        params={"level": "state", "measure": ["arrests", "at_large_share"], "area": "CA", **FY2019},
+    )
+    assert answer.status_code == 200
+    rows = answer.json()["rows"]
+    assert [r["month"] for r in rows][:2] == ["2018-10-01", "2018-11-01"]
+    assert len(rows) == 12 and {r["area_code"] for r in rows} == {"CA"}
+    # the national release ends early in September 2019
+    assert all(r["arrests"] >= DEFAULT_THRESHOLD for r in rows[:-1])
+    shares = [r["at_large_share"] for r in rows if r["at_large_share"] is not None]
+    # complementary suppression hides some months' at-large counts, hence their shares
+    assert 6 <= len(shares) < 12 and all(0 < s < 1 for s in shares)
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"level": "parish", "measure": "arrests"}, "level"),
+        ({"level": "state", "measure": "bogus"}, "measure"),
+        ({"level": "state"}, "measure"),
+        ({"level": "state", "measure": "arrests", "start": "2019-13"}, "start"),
+        ({"level": "state", "measure": "arrests", "end": "May 2019"}, "end"),
+        ({"level": "state", "measure": "arrests", "start": "2019-05", "end": "2019-01"}, "start"),
+        ({"level": "state", "measure": "arrests", "start": "2030-01"}, "start"),
+    ],
+)
+def test_invalid_series_parameters_are_named(
+    client: TestClient, params: dict[str, str], parameter: str
+) -> None:
+    for route in ("/api/series", "/api/series.csv", "/api/series.parquet"):
+        answer = client.get(route, params=params)
+        assert answer.status_code == 422, (route, answer.text)
+        assert parameter in error_parameter(answer)
+
+
+def test_unknown_area_in_a_series_is_404(client: TestClient) -> None:
+    answer = client.get(
+        "/api/series", params={"level": "county", "measure": "arrests", "area": ["06073", "99999"]}
+    )
+    assert answer.status_code == 404 and "99999" in answer.json()["detail"]
+
+
+def test_oversized_requests_are_413_with_the_limit(client: TestClient) -> None:
+    # every county, every month of the detention headcount (2005-2024): ~700,000 cells
+    answer = client.get("/api/series.csv", params={"level": "county", "measure": "detained_adp"})
+    assert answer.status_code == 413
+    assert f"{MAX_CELLS:,}" in answer.json()["detail"]
+    within = client.get("/api/series", params={"level": "county", "measure": "arrests", **FY2019})
+    assert within.status_code == 200
+
+
+def test_no_published_count_between_one_and_the_threshold(client: TestClient) -> None:
+    counts = [m for m, d in MEASURES_BY_NAME.items() if d.kind == "count"][:5]
+    frame = pl.read_csv(
+        io.BytesIO(
+            client.get(
+                "/api/series.csv", params={"level": "county", "measure": counts, **FY2019}
+            ).content
+        ),
+        schema_overrides={"area_code": pl.String},
+    )
+    values = frame.select(counts).unpivot()["value"]
+    assert values.null_count() > 0, "suppression should hide some county-months"
+    assert values.drop_nulls().gt(0).sum() > 0
+    small = values.drop_nulls().filter((values.drop_nulls() > 0) & (values.drop_nulls() < 10))
+    assert small.is_empty(), small.head()
+    # the map sums published months only, so its figures obey the same floor
+    mapped = client.get(
+        "/api/map", params={"level": "county", "measure": "arrests_at_large", **FY2019}
+    ).json()
+    figures = [a["value"] for a in mapped["areas"] if a["value"] is not None]
+    assert figures and not [v for v in figures if 0 < v < DEFAULT_THRESHOLD]
+
+
+def test_csv_and_parquet_hold_the_same_slice_as_json(client: TestClient) -> None:
+    params = {"level": "aor", "measure": ["removals", "arrests"], "area": ["SEA", "SFR"], **FY2019}
+    rows = client.get("/api/series", params=params).json()["rows"]
+    as_csv = client.get("/api/series.csv", params=params)
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert "attachment" in as_csv.headers["content-disposition"]
+    from_csv = pl.read_csv(io.BytesIO(as_csv.content))
+    from_parquet = pl.read_parquet(
+        io.BytesIO(client.get("/api/series.parquet", params=params).content)
+    )
+    assert from_csv.columns == ["level", "area_code", "area_name", "month", "removals", "arrests"]
+    assert from_csv.height == from_parquet.height == len(rows) == 24
+    assert from_csv["removals"].to_list() == [r["removals"] for r in rows]
+    assert from_parquet["arrests"].to_list() == [r["arrests"] for r in rows]
+    assert from_parquet.schema["month"] == pl.Date
+
+
+def test_map_values_and_shapes(client: TestClient) -> None:
+    county = client.get("/api/map", params={"level": "county", "measure": "arrests"}).json()
+    assert county["object"] == "counties"
+    ids = {s["id"] for s in county["shapes"]}
+    assert len(ids) > 3000 and all(len(i) == 5 for i in ids)
+    assert any(s.get("located_share") is not None for s in county["shapes"])
+    state = client.get("/api/map", params={"level": "state", "measure": "at_large_share"}).json()
+    assert state["object"] == "states" and {"06", "48"} <= {s["id"] for s in state["shapes"]}
+    aor = client.get("/api/map", params={"level": "aor", "measure": "removals"}).json()
+    king = next(s for s in aor["shapes"] if s["id"] == "53033")
+    assert king["area_code"] == "SEA"
+    nation = client.get("/api/map", params={"level": "nation", "measure": "arrests"})
+    assert nation.status_code == 422 and error_parameter(nation) == ["level"]
+
+
+def test_map_policy_layers(client: TestClient) -> None:
+    layer = client.get(
+        "/api/map/policies",
+        params={"level": "county", "layer": "limits_detainers", "month": "2019-09"},
+    ).json()
+    # Cook County's 2011 detainer ordinance; every California county through the state law
+    assert "17031" in layer["ids"] and "06037" in layer["ids"]
+    bad = client.get(
+        "/api/map/policies", params={"level": "county", "layer": "x", "month": "2019-09"}
+    )
+    assert bad.status_code == 422 and error_parameter(bad) == ["layer"]
+
+
+def test_policies_at_a_date_cite_their_sources(client: TestClient) -> None:
+    answer = client.get(
+        "/api/policies/at", params={"level": "county", "area": "17031", "day": "2019-01-01"}
+    ).json()
+    kinds = {p["kind"] for p in answer["policies"]}
+    assert "limits_detainers" in kinds
+    assert all(p["source_title"] and p["source_publisher"] for p in answer["policies"])
+    before = client.get(
+        "/api/policies/at", params={"level": "county", "area": "17031", "day": "2005-01-01"}
+    ).json()
+    assert "limits_detainers" not in {p["kind"] for p in before["policies"]}
+    aor = client.get("/api/policies/at", params={"level": "aor", "area": "CHI"}).json()
+    assert aor["policies"] == []
+    assert (
+        client.get("/api/policies/at", params={"level": "county", "area": "00000"}).status_code
+        == 404
+    )
+    bad_day = client.get("/api/policies/at", params={"level": "state", "area": "IL", "day": "soon"})
+    assert bad_day.status_code == 422 and error_parameter(bad_day) == ["day"]
+
+
+def test_policy_timeline(client: TestClient) -> None:
+    answer = client.get("/api/policies/timeline", params={"level": "state", "area": "CA"}).json()
+    dates = [p["effective_from"] for p in answer["policies"]]
+    assert dates == sorted(dates) and len(dates) >= 2
+    assert client.get("/api/policies/timeline", params={"level": "state"}).status_code == 422
+
+
+def test_releases_are_provenance_without_event_rows(client: TestClient) -> None:
+    releases = client.get("/api/releases").json()
+    assert any(r["file_name"].startswith("EROArrests") for r in releases)
+    assert all("sha256" in r and "report" not in r for r in releases)
+
+
+def test_security_headers(client: TestClient) -> None:
+    headers = client.get("/").headers
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_startup_is_fast_and_a_missing_store_is_an_error(web_store: Path, tmp_path: Path) -> None:
+    began = time.perf_counter()
+    create_app(web_store).state.view.atlas.close()
+    assert time.perf_counter() - began < 3.0
+    with pytest.raises(FileNotFoundError, match="no atlas store"):
+        create_app(tmp_path / "missing.duckdb")

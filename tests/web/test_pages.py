@@ -1,0 +1,93 @@
+"""The server-rendered pages, and the `serve` command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from sanctuary_atlas.cli import web as cli_web
+
+PAGES = [
+    ("/", "At-large arrests"),
+    (
+        "/?measure=removals&level=aor&start=2017-01&end=2017-12",
+        "San Antonio Area of Responsibility",
+    ),
+    ("/?measure=at_large_share&level=state", "Highest figures"),
+    ("/?start=garbage&level=planet&measure=nothing", "At-large arrests"),
+    ("/area/county/17031", "Policy for Responding to ICE Detainers"),
+    ("/area/state/CA?measure=at_large_share", "At-large share of arrests"),
+    ("/area/aor/SEA?measure=removals", "Seattle Area of Responsibility"),
+    ("/area/nation/US", "United States"),
+    ("/areas?q=king", "King County, WA"),
+    ("/methods", "EROArrests"),
+]
+
+
+def assets(html: str) -> list[str]:
+    return re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+
+
+@pytest.mark.parametrize(("path", "text"), PAGES)
+def test_page_renders_with_local_assets_only(client: TestClient, path: str, text: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 200, answer.text[:500]
+    assert text in answer.text
+    for url in assets(answer.text):
+        assert url.startswith("/static/"), url
+        assert client.get(url).status_code == 200, url
+
+
+def test_unknown_area_page_is_404(client: TestClient) -> None:
+    assert client.get("/area/county/99999").status_code == 404
+    assert client.get("/area/galaxy/X").status_code == 422
+
+
+def test_map_page_never_shows_a_small_count(client: TestClient) -> None:
+    html = client.get("/", params={"level": "county", "measure": "arrests_cap_local"}).text
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    figures = re.findall(r'<td class="num">([\d,]+)</td>', table)
+    assert figures and all(int(f.replace(",", "")) >= 10 or f == "0" for f in figures)
+    # remainder areas are not places: they stay out of the ranking
+    assert "not placed in" not in table
+
+
+def test_area_page_lists_sources_coverage_and_downloads(client: TestClient) -> None:
+    html = client.get("/area/county/06073").text
+    assert "Coverage and caveats" in html and "suppressed" in html
+    assert "/api/series.csv?" in html and "/api/series.parquet?" in html
+    assert "California Values Act" in html or "TRUST" in html or "SB 54" in html
+
+
+def test_vendored_libraries_ship_their_licences() -> None:
+    vendor = Path(__file__).resolve().parents[2] / "src/sanctuary_atlas/web/static/vendor"
+    for name in ("vega", "vega-lite", "vega-embed"):
+        assert (vendor / name / "LICENSE").read_text().startswith("Copyright")
+        assert (vendor / name / f"{name}.min.js").stat().st_size > 10_000
+        assert "sourceMappingURL" not in (vendor / name / f"{name}.min.js").read_text()[-300:]
+
+
+def test_serve_prints_its_address(web_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def fake_run(app: object, **options: Any) -> None:
+        calls.append(options)
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    result = CliRunner().invoke(cli_web.web_app, ["--db", str(web_store), "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8123/" in result.output
+    assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "warning"}]
+
+
+def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli_web.web_app, ["--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "no atlas store" in result.output
