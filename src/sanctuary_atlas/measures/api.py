@@ -1,0 +1,79 @@
+"""MeasuresAPI: the panel and its measures, for the CLI, the web app and notebooks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from sanctuary_atlas.measures.definitions import definitions
+from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, check_threshold
+from sanctuary_atlas.measures.panel import build_panel, panel_is_current
+from sanctuary_atlas.measures.published import published_panel
+from sanctuary_atlas.store import Store, StoreError
+
+
+class MeasuresAPI:
+    """Measures by area and month, with disclosure control applied."""
+
+    def __init__(self, store: Store, threshold: int = DEFAULT_THRESHOLD):
+        self.store = store
+        self.threshold = check_threshold(threshold)
+
+    def definitions(self) -> pl.DataFrame:
+        """Every measure with its plain-language definition."""
+        return pl.DataFrame(definitions())
+
+    def ensure_panel(self) -> bool:
+        """Rebuild the cached panel if its inputs changed; True when it was rebuilt."""
+        if panel_is_current(self.store, self.threshold):
+            return False
+        if self.store.read_only:
+            raise StoreError(
+                "the panel is out of date with the store's releases: open the store for "
+                "writing once (e.g. `sanctuary-atlas panel` without a read-only copy) to rebuild"
+            )
+        build_panel(self.store, self.threshold)
+        return True
+
+    def panel(
+        self,
+        level: str,
+        measures: list[str],
+        start: date | None = None,
+        end: date | None = None,
+        areas: list[str] | None = None,
+    ) -> pl.DataFrame:
+        """level, area_code, area_name, month and one column per measure; suppressed cells
+        and months without data are null."""
+        self.ensure_panel()
+        return published_panel(self.store, level, measures, start, end, areas)
+
+    def export_parquet(
+        self,
+        path: str | Path,
+        level: str,
+        measures: list[str],
+        start: date | None = None,
+        end: date | None = None,
+    ) -> int:
+        frame = self.panel(level, measures, start, end)
+        frame.write_parquet(Path(path))
+        return frame.height
+
+    def build_stats(self) -> dict[str, object]:
+        found = self.store.rows(
+            "SELECT cells, suppressed, threshold, seconds, built_at FROM panel_builds "
+            "ORDER BY built_at DESC LIMIT 1"
+        )
+        if not found:
+            return {}
+        cells, suppressed, threshold, seconds, built_at = found[0]
+        return {
+            "cells": cells,
+            "suppressed": suppressed,
+            "threshold": threshold,
+            "seconds": round(seconds, 2),
+            "built_at": str(built_at),
+        }

@@ -1,0 +1,254 @@
+"""Measures: each defined once, with the plain-language definition users see.
+
+A count measure is a filter on one table's counted events (each event once, after release
+precedence) — ``arrests_cap_local`` counts arrests whose method is "CAP Local Incarceration".
+``detained_adp`` is the monthly average of the daily detention headcount. Ratio and per-capita
+measures are derived from counts after the panel is built; they are never summed.
+
+``PARTITIONS`` states which measures add up exactly to another in the same area and month:
+disclosure control needs them, because a published total and all but one published part
+would give the suppressed part away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sanctuary_atlas.releases.methods import ARREST_METHODS
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    label: str
+    definition: str
+    table: str  # arrests | encounters | removals | detention
+    condition: str  # SQL on the table's *_counted view; TRUE for every event
+    kind: str = "count"  # count | average (people held)
+
+
+def _methods(detail: str) -> str:
+    names = [name for name, (_, d) in ARREST_METHODS.items() if d == detail]
+    quoted = ", ".join("'" + name.replace("'", "''") + "'" for name in names)
+    return f"method IN ({quoted})"
+
+
+_CUSTODIAL_DETAILS = ("cap_local", "cap_state", "cap_federal", "287g")
+_AT_LARGE_DETAILS = ("located", "non_custodial")
+
+COUNT_MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "arrests",
+        "ICE administrative arrests",
+        "Every ICE ERO administrative arrest in the period and area.",
+        "arrests",
+        "TRUE",
+    ),
+    Measure(
+        "arrests_custodial",
+        "Custodial arrests",
+        "Arrests of people taken from another agency's custody: a jail or prison through "
+        "the Criminal Alien Program, the 287(g) program, or a hand-over.",
+        "arrests",
+        "method_class = 'custodial'",
+    ),
+    Measure(
+        "arrests_at_large",
+        "At-large arrests",
+        "Arrests in the community: 'Located' (fugitive and targeted operations), "
+        "non-custodial arrests, probation and parole, worksite and traffic operations.",
+        "arrests",
+        "method_class = 'at_large'",
+    ),
+    Measure(
+        "arrests_other",
+        "Other arrests",
+        "Arrests whose method does not say whether the person was in custody: border "
+        "and port operations, task forces, re-processed arrests.",
+        "arrests",
+        "method_class = 'other'",
+    ),
+    Measure(
+        "arrests_cap_local",
+        "Custodial: CAP local jails",
+        "Arrests through the Criminal Alien Program in local (county or city) jails.",
+        "arrests",
+        _methods("cap_local"),
+    ),
+    Measure(
+        "arrests_cap_state",
+        "Custodial: CAP state prisons",
+        "Arrests through the Criminal Alien Program in state prisons.",
+        "arrests",
+        _methods("cap_state"),
+    ),
+    Measure(
+        "arrests_cap_federal",
+        "Custodial: CAP federal prisons",
+        "Arrests through the Criminal Alien Program in federal prisons.",
+        "arrests",
+        _methods("cap_federal"),
+    ),
+    Measure(
+        "arrests_287g",
+        "Custodial: 287(g) program",
+        "Arrests through a 287(g) agreement with a local law enforcement agency.",
+        "arrests",
+        _methods("287g"),
+    ),
+    Measure(
+        "arrests_custodial_other",
+        "Custodial: other",
+        "Custodial arrests not in the four kinds above (CAP unspecified, hand-overs).",
+        "arrests",
+        "method_class = 'custodial' AND NOT ("
+        + " OR ".join(_methods(d) for d in _CUSTODIAL_DETAILS)
+        + ")",
+    ),
+    Measure(
+        "arrests_located",
+        "At large: located",
+        "Arrests recorded as 'Located': fugitive operations and targeted arrests.",
+        "arrests",
+        _methods("located"),
+    ),
+    Measure(
+        "arrests_non_custodial",
+        "At large: non-custodial",
+        "Arrests recorded as 'Non-Custodial Arrest'.",
+        "arrests",
+        _methods("non_custodial"),
+    ),
+    Measure(
+        "arrests_at_large_other",
+        "At large: other",
+        "At-large arrests that are neither 'Located' nor 'Non-Custodial Arrest' (probation "
+        "and parole, worksite, traffic check, interior patrol).",
+        "arrests",
+        "method_class = 'at_large' AND NOT ("
+        + " OR ".join(_methods(d) for d in _AT_LARGE_DETAILS)
+        + ")",
+    ),
+    Measure(
+        "encounters",
+        "ICE encounters",
+        "Every ERO encounter (a person ICE identified, whatever followed).",
+        "encounters",
+        "TRUE",
+    ),
+    Measure(
+        "encounters_detainer",
+        "Encounters ending in a detainer",
+        "Encounters whose processing disposition is 'Detainer': ICE lodged a detainer "
+        "asking the holding agency to keep the person for transfer.",
+        "encounters",
+        "disposition = 'Detainer'",
+    ),
+    Measure(
+        "removals",
+        "Removals",
+        "Removals (deportations) by ICE, by removal date. Removals carry no place below "
+        "the AOR, so they exist at nation and AOR level only.",
+        "removals",
+        "TRUE",
+    ),
+    Measure(
+        "detained_adp",
+        "People in detention (average daily)",
+        "The monthly average of the daily number of people held in ICE detention "
+        "facilities in the area (facilities placed by their county).",
+        "detention",
+        "TRUE",
+        kind="average",
+    ),
+)
+
+# parent -> parts that add up to it exactly, in the same area and month
+PARTITIONS: dict[str, tuple[str, ...]] = {
+    "arrests": ("arrests_custodial", "arrests_at_large", "arrests_other"),
+    "arrests_custodial": (
+        "arrests_cap_local",
+        "arrests_cap_state",
+        "arrests_cap_federal",
+        "arrests_287g",
+        "arrests_custodial_other",
+    ),
+    "arrests_at_large": ("arrests_located", "arrests_non_custodial", "arrests_at_large_other"),
+}
+
+
+@dataclass(frozen=True)
+class DerivedMeasure:
+    name: str
+    label: str
+    definition: str
+    numerator: str
+    denominator: str | None  # None: per 100,000 residents
+    scale: float
+
+
+DERIVED_MEASURES: tuple[DerivedMeasure, ...] = (
+    DerivedMeasure(
+        "at_large_share",
+        "At-large share of arrests",
+        "At-large arrests divided by all arrests.",
+        "arrests_at_large",
+        "arrests",
+        1.0,
+    ),
+    DerivedMeasure(
+        "detainer_share",
+        "Share of encounters ending in a detainer",
+        "Encounters ending in a detainer divided by all encounters.",
+        "encounters_detainer",
+        "encounters",
+        1.0,
+    ),
+    *(
+        DerivedMeasure(
+            f"{m.name}_per_100k",
+            f"{m.label} per 100,000 residents",
+            f"{m.definition} Per 100,000 residents (Census estimate of the year; "
+            "2016 for earlier months, 2019 for later ones).",
+            m.name,
+            None,
+            100_000.0,
+        )
+        for m in COUNT_MEASURES
+    ),
+)
+
+MEASURES_BY_NAME: dict[str, Measure] = {m.name: m for m in COUNT_MEASURES}
+DERIVED_BY_NAME: dict[str, DerivedMeasure] = {m.name: m for m in DERIVED_MEASURES}
+
+
+class UnknownMeasureError(ValueError):
+    """A measure name that is not defined."""
+
+
+def check_measures(names: list[str]) -> list[str]:
+    known = [*MEASURES_BY_NAME, *DERIVED_BY_NAME]
+    for name in names:
+        if name not in MEASURES_BY_NAME and name not in DERIVED_BY_NAME:
+            raise UnknownMeasureError(
+                f"unknown measure {name!r}; known measures: {', '.join(known)}"
+            )
+    return names
+
+
+def definitions() -> list[dict[str, str]]:
+    """Every measure with its label and definition, for users."""
+    rows = [
+        {"measure": m.name, "label": m.label, "definition": m.definition, "kind": m.kind}
+        for m in COUNT_MEASURES
+    ]
+    rows += [
+        {
+            "measure": d.name,
+            "label": d.label,
+            "definition": d.definition,
+            "kind": "share" if d.denominator else "per_100k",
+        }
+        for d in DERIVED_MEASURES
+    ]
+    return rows

@@ -1,0 +1,309 @@
+"""Disclosure control: small counts are suppressed, and so is whatever would give them away.
+
+Primary suppression: a cell whose value is above 0 and below the threshold (default 10; never
+below 5) is not published. Zeros are published.
+
+Complementary suppression: the panel holds exact additive relations — a parent equals the sum
+of its parts in the same month (the nation and its AORs, the nation and its states, a state and
+its counties plus the events not placed in a county; arrests and their custodial / at-large /
+other parts, and so on). A reader who knows a published parent and every part but one knows
+the last part. Cells are therefore suppressed in addition until, in every relation:
+
+- no suppressed cell is alone (a lone unknown is its own value), and
+- the suppressed parts are not all forced to 1 (every suppressed cell is at least 1, since
+  zeros are published: two suppressed parts summing to 2 would both be 1);
+
+then an audit solves each connected block of relations as a linear system and suppresses more
+wherever a suppressed cell is still determined (its column lies outside the other columns'
+span). Complements are the smallest non-zero parts, which keeps the loss of information small.
+The property test in ``tests/measures/test_disclosure.py`` attacks the result with an
+exhaustive integer search.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+DEFAULT_THRESHOLD = 10
+# Blocks up to this many suppressed cells also get the bounds audit (two linear programmes per
+# cell); larger blocks (a month of counties across measures: thousands of cells) get the exact
+# linear audit and the per-relation rules only.
+BOUNDS_AUDIT_LIMIT = 16
+# Audit rounds that widen one relation per determined cell, then rounds that widen all of them.
+GENTLE_AUDIT_ROUNDS = 4
+MAX_AUDIT_ROUNDS = 200
+MINIMUM_THRESHOLD = 5
+
+
+class DisclosureError(ValueError):
+    """A threshold the atlas refuses (below the minimum)."""
+
+
+def check_threshold(threshold: int) -> int:
+    if threshold < MINIMUM_THRESHOLD:
+        raise DisclosureError(
+            f"threshold {threshold} is below the minimum of {MINIMUM_THRESHOLD}: counts of 1 to "
+            f"{MINIMUM_THRESHOLD - 1} would be published"
+        )
+    return threshold
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``parent`` equals the sum of ``parts`` (cell indexes)."""
+
+    parent: int
+    parts: tuple[int, ...]
+
+    @property
+    def members(self) -> tuple[int, ...]:
+        return (self.parent, *self.parts)
+
+
+@dataclass
+class Suppression:
+    primary: np.ndarray  # bool per cell
+    complementary: np.ndarray  # bool per cell
+
+    @property
+    def suppressed(self) -> np.ndarray:
+        hidden: np.ndarray = self.primary | self.complementary
+        return hidden
+
+
+def suppress(values: Sequence[float], relations: Sequence[Relation], threshold: int) -> Suppression:
+    """Which cells to withhold so that no suppressed value can be derived from the rest."""
+    check_threshold(threshold)
+    value = np.asarray(values, dtype=float)
+    primary = (value > 0) & (value < threshold)
+    hidden = primary.copy()
+    by_cell: dict[int, list[int]] = defaultdict(list)
+    for index, relation in enumerate(relations):
+        for cell in relation.members:
+            by_cell[cell].append(index)
+    queue: deque[int] = deque()
+    dirty: set[int] = set()
+
+    def hide(cell: int) -> None:
+        hidden[cell] = True
+        dirty.add(cell)
+        queue.extend(by_cell.get(cell, ()))
+
+    for first in np.flatnonzero(primary).tolist():
+        queue.extend(by_cell.get(first, ()))
+    audit_from: list[int] | None = None  # None: audit every block the first time
+    for audit_round in range(1, MAX_AUDIT_ROUNDS + 1):
+        while queue:
+            complement = _complement_needed(relations[queue.popleft()], value, hidden)
+            if complement is not None:
+                hide(complement)
+        determined = _determined_cells(relations, by_cell, hidden, audit_from, value)
+        if not determined:
+            break
+        dirty.clear()
+        for cell in determined:
+            if audit_round < GENTLE_AUDIT_ROUNDS:
+                if (
+                    found := _nearest_candidate(cell, relations, by_cell, value, hidden)
+                ) is not None:
+                    hide(found)
+            else:  # chains of single widenings converge slowly: widen every relation of it
+                for index in by_cell[cell]:
+                    for member in relations[index].members:
+                        if not hidden[member] and value[member] > 0:
+                            hide(member)
+                if (
+                    not dirty
+                    and (found := _nearest_candidate(cell, relations, by_cell, value, hidden))
+                    is not None
+                ):
+                    hide(found)
+        if not dirty:  # pragma: no cover - nothing left to hide anywhere near
+            raise RuntimeError("disclosure control could not protect every suppressed cell")
+        audit_from = sorted(dirty)
+    else:  # pragma: no cover
+        raise RuntimeError("disclosure control did not converge")
+    return Suppression(primary=primary, complementary=hidden & ~primary)
+
+
+def _nearest_candidate(
+    cell: int,
+    relations: Sequence[Relation],
+    by_cell: dict[int, list[int]],
+    value: np.ndarray,
+    hidden: np.ndarray,
+) -> int | None:
+    """The smallest non-zero published cell in the relations nearest to ``cell`` (breadth
+    first through suppressed cells): widening there frees the determined cell."""
+    frontier, seen_cells, seen_relations = [cell], {cell}, set()
+    while frontier:
+        candidates: list[int] = []
+        following: list[int] = []
+        for current in frontier:
+            for index in by_cell.get(current, ()):
+                if index in seen_relations:
+                    continue
+                seen_relations.add(index)
+                found = _smallest_published(relations[index], value, hidden)
+                if found is not None:
+                    candidates.append(found)
+                for member in relations[index].members:
+                    if hidden[member] and member not in seen_cells:
+                        seen_cells.add(member)
+                        following.append(member)
+        if candidates:
+            return min(candidates, key=lambda c: (value[c], c))
+        frontier = following
+    return None
+
+
+def _smallest_published(relation: Relation, value: np.ndarray, hidden: np.ndarray) -> int | None:
+    """The smallest non-zero published part, else the parent if published and non-zero."""
+    parts = [c for c in relation.parts if not hidden[c] and value[c] > 0]
+    if parts:
+        return min(parts, key=lambda c: (value[c], c))
+    if not hidden[relation.parent] and value[relation.parent] > 0:
+        return relation.parent
+    return None
+
+
+def _complement_needed(relation: Relation, value: np.ndarray, hidden: np.ndarray) -> int | None:
+    members = relation.members
+    unknown = [c for c in members if hidden[c]]
+    if not unknown:
+        return None
+    lone = len(unknown) == 1
+    parts_only = not hidden[relation.parent]
+    # all-parts unknowns that can only be 1 each are determined (suppressed cells are >= 1)
+    forced = parts_only and sum(value[c] for c in unknown) <= len(unknown)
+    if not (lone or forced):
+        return None
+    return _smallest_published(relation, value, hidden)
+
+
+_PRIME = 2_147_483_647  # ranks over the rationals equal ranks modulo this prime (+/-1 entries)
+
+
+def _determined_cells(
+    relations: Sequence[Relation],
+    by_cell: dict[int, list[int]],
+    hidden: np.ndarray,
+    starts: Sequence[int] | None = None,
+    values: np.ndarray | None = None,
+) -> list[int]:
+    """Suppressed cells whose value follows from the published ones by linear algebra: cell j
+    is determined when the unit vector e_j lies in the row space of the relations restricted
+    to the suppressed cells. Sparse elimination modulo a large prime: blocks reach thousands
+    of cells (a month of counties), where dense decompositions take minutes."""
+    seen: set[int] = set()
+    determined: list[int] = []
+    for begin in np.flatnonzero(hidden).tolist() if starts is None else starts:
+        start = int(begin)
+        if start in seen or start not in by_cell:
+            continue
+        block_cells, block_relations = _block(start, relations, by_cell, hidden)
+        seen.update(block_cells)
+        pivots: dict[int, dict[int, int]] = {}
+        for index in block_relations:
+            relation = relations[index]
+            row: dict[int, int] = {}
+            if hidden[relation.parent]:
+                row[relation.parent] = 1
+            for part in relation.parts:
+                if hidden[part]:
+                    row[part] = (row.get(part, 0) - 1) % _PRIME
+            _reduce(row, pivots, keep=True)
+        pinned = [cell for cell in block_cells if not _reduce({cell: 1}, pivots, keep=False)]
+        if (
+            not pinned
+            and values is not None
+            and len(block_relations) > 1
+            and len(block_cells) <= BOUNDS_AUDIT_LIMIT
+        ):
+            pinned = _pinned_by_bounds(block_cells, block_relations, relations, values, hidden)
+        determined.extend(pinned)
+    return determined
+
+
+def _pinned_by_bounds(
+    cells: list[int],
+    block_relations: list[int],
+    relations: Sequence[Relation],
+    values: np.ndarray,
+    hidden: np.ndarray,
+) -> list[int]:
+    """Cells a reader can pin down knowing that every suppressed cell is at least 1 (zeros
+    are published): minimise and maximise each one over the published relations. Solving
+    two linear programmes per cell is affordable on small blocks only."""
+    from scipy.optimize import linprog
+
+    column = {cell: i for i, cell in enumerate(cells)}
+    rows, rhs = [], []
+    for index in block_relations:
+        relation = relations[index]
+        row = np.zeros(len(cells))
+        known = 0.0
+        for cell, sign in ((relation.parent, 1.0), *((p, -1.0) for p in relation.parts)):
+            if hidden[cell]:
+                row[column[cell]] += sign
+            else:
+                known += sign * values[cell]
+        rows.append(row)
+        rhs.append(-known)
+    a_eq, b_eq = np.array(rows), np.array(rhs)
+    pinned = []
+    for cell, i in column.items():
+        objective = np.zeros(len(cells))
+        objective[i] = 1.0
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(1, None), method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(1, None), method="highs")
+        if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 1 - 1e-9:
+            pinned.append(cell)
+    return pinned
+
+
+def _reduce(row: dict[int, int], pivots: dict[int, dict[int, int]], *, keep: bool) -> bool:
+    """Reduce ``row`` by the echelon ``pivots``; with ``keep``, a row that stays non-zero
+    becomes a new pivot. Returns whether anything non-zero is left."""
+    while row:
+        column = min(row)
+        pivot = pivots.get(column)
+        if pivot is None:
+            if keep:
+                inverse = pow(row[column], _PRIME - 2, _PRIME)
+                pivots[column] = {c: v * inverse % _PRIME for c, v in row.items()}
+            return True
+        factor = row[column]
+        for c, v in pivot.items():
+            updated = (row.get(c, 0) - factor * v) % _PRIME
+            if updated:
+                row[c] = updated
+            else:
+                row.pop(c, None)
+    return False
+
+
+def _block(
+    start: int, relations: Sequence[Relation], by_cell: dict[int, list[int]], hidden: np.ndarray
+) -> tuple[list[int], list[int]]:
+    """The suppressed cells connected to ``start`` through relations, and those relations."""
+    cells: list[int] = []
+    used: set[int] = set()
+    todo = [start]
+    visited = {start}
+    while todo:
+        cell = todo.pop()
+        cells.append(cell)
+        for index in by_cell.get(cell, ()):
+            if index in used:
+                continue
+            used.add(index)
+            for other in relations[index].members:
+                if hidden[other] and other not in visited:
+                    visited.add(other)
+                    todo.append(other)
+    return cells, sorted(used)

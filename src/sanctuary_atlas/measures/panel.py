@@ -1,0 +1,218 @@
+"""The panel: measure x area x month at nation, AOR, state and county level, built in DuckDB
+SQL from the counted events, cached in the store (``panel_cells``), rebuilt when its inputs
+change.
+
+Events are placed by the location resolver (``location_resolutions``): at state level where it
+found a state, at county level where it found a county. Events it could not place stay in the
+panel as explicit remainder areas — ``UNKNOWN`` and ``HQ`` AORs, ``UNASSIGNED`` state, and
+``<USPS>-UNASSIGNED`` within each state at county level — so that every level adds up to the
+nation exactly, and so that disclosure control sees every relation a reader could use.
+Removals carry no place below the AOR: they exist at nation and AOR level only. A month no
+counted release covers has no cell (no data), never a zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict
+from datetime import date, datetime
+
+import polars as pl
+
+from sanctuary_atlas.geography.reference import load_states
+from sanctuary_atlas.measures.definitions import COUNT_MEASURES, PARTITIONS, Measure
+from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, Relation, suppress
+from sanctuary_atlas.store import Store
+
+LEVELS = ("nation", "aor", "state", "county")
+NATION = "US"
+UNASSIGNED = "UNASSIGNED"
+EVENT_TABLES = ("arrests", "encounters", "removals")
+
+
+def _event_base_sql(table: str, measures: list[Measure]) -> str:
+    sums = ", ".join(
+        f'sum(CASE WHEN {m.condition} THEN 1 ELSE 0 END)::DOUBLE AS "{m.name}"' for m in measures
+    )
+    placed = table != "removals"
+    join = (
+        "LEFT JOIN location_resolutions r ON r.aor IS NOT DISTINCT FROM e.aor "
+        "AND r.location_text IS NOT DISTINCT FROM e.location_text"
+        if placed
+        else ""
+    )
+    state = "CASE WHEN r.level IN ('county', 'state') THEN r.state END" if placed else "NULL"
+    county = "CASE WHEN r.level = 'county' THEN r.county_fips END" if placed else "NULL"
+    # only months some counted release covers: elsewhere there is no data, not zero
+    return f"""
+        SELECT date_trunc('month', e.event_date)::DATE AS month,
+               coalesce(e.aor, 'UNKNOWN') AS aor, {state} AS state, {county} AS county,
+               {sums}
+        FROM {table}_counted e {join}
+        WHERE e.event_date IS NOT NULL
+          AND date_trunc('month', e.event_date) IN (
+              SELECT month FROM release_choice WHERE table_name = '{table}' AND counted)
+        GROUP BY ALL"""
+
+
+_DETENTION_BASE = """
+    SELECT month, coalesce(f.aor, 'UNKNOWN') AS aor, f.state AS state, f.county_fips AS county,
+           sum(h.people)::DOUBLE / any_value(days) AS detained_adp
+    FROM (SELECT facility_code, date_trunc('month', day)::DATE AS month, people,
+                 extract('day' FROM last_day(day))::INTEGER AS days
+          FROM detention_headcount) h
+    LEFT JOIN (SELECT DISTINCT ON (facility_code) * FROM detention_facilities) f
+           USING (facility_code)
+    GROUP BY ALL"""
+
+
+def base_cells(store: Store) -> pl.DataFrame:
+    """Every measure at the finest grain (month, AOR, state, county), long format."""
+    frames: list[pl.DataFrame] = []
+    for table in EVENT_TABLES:
+        measures = [m for m in COUNT_MEASURES if m.table == table]
+        wide = store.frame(_event_base_sql(table, measures))
+        frames.append(
+            wide.unpivot(
+                index=["month", "aor", "state", "county"],
+                variable_name="measure",
+                value_name="value",
+            )
+        )
+    detention = store.frame(_DETENTION_BASE)
+    frames.append(
+        detention.unpivot(
+            index=["month", "aor", "state", "county"], variable_name="measure", value_name="value"
+        )
+    )
+    schema = {
+        "month": pl.Date,
+        "aor": pl.String,
+        "state": pl.String,
+        "county": pl.String,
+        "measure": pl.String,
+        "value": pl.Float64,
+    }
+    return pl.concat([f.cast(schema) for f in frames]).filter(pl.col("value") != 0)  # type: ignore[arg-type]
+
+
+def level_cells(base: pl.DataFrame) -> pl.DataFrame:
+    """Roll the base up to each level; remainder areas keep every level's sum exact."""
+    usps_of_fips = dict(zip(load_states()["state_fips"], load_states()["usps"], strict=True))
+    state = pl.col("state").fill_null(UNASSIGNED)
+    county_state = pl.col("county").str.slice(0, 2).replace_strict(usps_of_fips, default=None)
+    with_places = base.with_columns(
+        # a county's own state wins over a state the resolver gave the text
+        pl.when(pl.col("county").is_not_null()).then(county_state).otherwise(state).alias("st")
+    )
+    area_by_level = {
+        "nation": pl.lit(NATION),
+        "aor": pl.col("aor"),
+        "state": pl.col("st"),
+        "county": pl.when(pl.col("county").is_not_null())
+        .then(pl.col("county"))
+        .when(pl.col("st") == UNASSIGNED)
+        .then(pl.lit(UNASSIGNED))
+        .otherwise(pl.col("st") + "-" + UNASSIGNED),
+    }
+    frames = [
+        with_places.group_by(area.alias("area_code"), "month", "measure")
+        .agg(pl.col("value").sum())
+        .with_columns(pl.lit(level).alias("level"))
+        for level, area in area_by_level.items()
+    ]
+    return (
+        pl.concat(frames)
+        .select("level", "area_code", "month", "measure", "value")
+        .sort("level", "area_code", "month", "measure")
+    )
+
+
+def panel_relations(cells: pl.DataFrame) -> list[Relation]:
+    """Every exact additive relation among the cells (see the module docstring)."""
+    indexed = cells.with_row_index("cell")
+    key: dict[tuple[str, str, date, str], int] = {
+        (level, area, month, measure): cell
+        for cell, level, area, month, measure in indexed.select(
+            "cell", "level", "area_code", "month", "measure"
+        ).iter_rows()
+    }
+    usps_of_fips = dict(zip(load_states()["state_fips"], load_states()["usps"], strict=True))
+    groups: dict[tuple[str, str, date, str], list[int]] = defaultdict(list)
+    for (level, area, month, measure), cell in key.items():
+        if level in ("aor", "state"):  # the nation and each full level below it
+            groups[("nation", NATION, month, measure)].append(cell)
+        elif level == "county":  # each state and its counties, remainder included
+            if area == UNASSIGNED:
+                state = UNASSIGNED
+            elif area.endswith("-" + UNASSIGNED):
+                state = area.split("-")[0]
+            else:
+                state = usps_of_fips.get(area[:2], UNASSIGNED)
+            groups[("state", state, month, measure)].append(cell)
+    relations = [
+        Relation(key[parent], tuple(parts)) for parent, parts in groups.items() if parent in key
+    ]
+    # measures: a parent measure and its parts in the same area and month
+    for (level, area, month, measure), cell in key.items():
+        part_names = PARTITIONS.get(measure, ())
+        found = tuple(c for p in part_names if (c := key.get((level, area, month, p))) is not None)
+        if part_names:
+            relations.append(Relation(cell, found))
+    return relations
+
+
+def inputs_fingerprint(store: Store, threshold: int) -> str:
+    """What the panel depends on: releases, precedence overrides, resolutions, threshold."""
+    parts = store.rows(
+        """SELECT
+             (SELECT string_agg(sha256 || ':' || release_id, ',' ORDER BY release_id)
+                FROM releases),
+             (SELECT string_agg(release_id || table_name || month_from || month_to
+                                || coalesce(aor, '*'), ',' ORDER BY created_at)
+                FROM precedence_overrides),
+             (SELECT count(*) || ':' || max(resolved_at) FROM location_resolutions)"""
+    )[0]
+    text = "|".join(str(p) for p in parts) + f"|t{threshold}|m{len(COUNT_MEASURES)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def panel_is_current(store: Store, threshold: int = DEFAULT_THRESHOLD) -> bool:
+    latest = store.scalar("SELECT fingerprint FROM panel_builds ORDER BY built_at DESC LIMIT 1")
+    return bool(latest == inputs_fingerprint(store, threshold))
+
+
+def build_panel(store: Store, threshold: int = DEFAULT_THRESHOLD) -> int:
+    """Build (or rebuild) the panel and its disclosure control; returns the number of cells."""
+    started = time.perf_counter()
+    cells = level_cells(base_cells(store))
+    relations = panel_relations(cells)
+    result = suppress(cells["value"].to_list(), relations, threshold)
+    status = [
+        "primary" if p else "complementary" if c else None
+        for p, c in zip(result.primary.tolist(), result.complementary.tolist(), strict=True)
+    ]
+    published = cells.with_columns(
+        pl.when(pl.Series(result.suppressed))
+        .then(None)
+        .otherwise(pl.col("value"))
+        .alias("published"),
+        pl.Series("suppressed", status, dtype=pl.String),
+    )
+    fingerprint = inputs_fingerprint(store, threshold)
+    with store.transaction():
+        store.execute("DELETE FROM panel_cells")
+        store.insert_arrow("panel_cells", published.to_arrow(), "SELECT * FROM batch")
+        store.execute(
+            "INSERT INTO panel_builds VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                fingerprint,
+                threshold,
+                published.height,
+                int(result.suppressed.sum()),
+                time.perf_counter() - started,
+                datetime.now(),
+            ],
+        )
+    return published.height

@@ -1,0 +1,259 @@
+"""Reading the panel as it may leave the program: published counts only (suppressed cells are
+empty), zeros where a covered month had no event, nothing where no release covers the month,
+and ratio and per-capita measures computed from the published counts alone — so that no
+derived figure can reveal a suppressed one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from sanctuary_atlas.geography.reference import load_aors, load_counties, load_states
+from sanctuary_atlas.measures.definitions import (
+    DERIVED_BY_NAME,
+    MEASURES_BY_NAME,
+    check_measures,
+)
+from sanctuary_atlas.measures.panel import LEVELS, NATION, UNASSIGNED
+from sanctuary_atlas.store import Store
+
+POPULATION_YEARS = (2016, 2017, 2018, 2019)
+# Removals carry no place below the AOR in any release the atlas reads.
+UNPLACED_TABLES = {"removals"}
+
+
+class PanelQueryError(ValueError):
+    """A panel request the atlas cannot answer as asked (bad level, months, measures)."""
+
+
+def area_names(level: str) -> pl.DataFrame:
+    """Every area of a level with its display name, remainder areas included."""
+    if level == "nation":
+        return pl.DataFrame({"area_code": [NATION], "area_name": ["United States"]})
+    if level == "aor":
+        aors = load_aors().select(
+            pl.col("code").alias("area_code"), (pl.col("name")).alias("area_name")
+        )
+        extra = pl.DataFrame(
+            {"area_code": ["HQ", "UNKNOWN"], "area_name": ["ICE headquarters", "AOR not recorded"]}
+        )
+        return pl.concat([aors, extra])
+    states = load_states().select(
+        pl.col("usps").alias("area_code"), pl.col("name").alias("area_name")
+    )
+    if level == "state":
+        return pl.concat(
+            [
+                states,
+                pl.DataFrame({"area_code": [UNASSIGNED], "area_name": ["Not placed in a state"]}),
+            ]
+        )
+    counties = load_counties().select(
+        pl.col("county_fips").alias("area_code"),
+        (pl.col("county_name") + ", " + pl.col("state")).alias("area_name"),
+    )
+    remainders = states.select(
+        (pl.col("area_code") + "-" + UNASSIGNED).alias("area_code"),
+        (pl.col("area_name") + ": not placed in a county").alias("area_name"),
+    )
+    unplaced = pl.DataFrame({"area_code": [UNASSIGNED], "area_name": ["Not placed in a state"]})
+    return pl.concat([counties, remainders, unplaced])
+
+
+def population(level: str) -> pl.DataFrame:
+    """Residents by area and year (Census estimates 2016-2019), for per-capita measures."""
+    counties = load_counties()
+    key = {
+        "nation": pl.lit(NATION),
+        "aor": pl.col("aor"),
+        "state": pl.col("state"),
+        "county": pl.col("county_fips"),
+    }[level]
+    long = (
+        counties.select(
+            "county_fips", "state", "aor", *[f"population_{y}" for y in POPULATION_YEARS]
+        )
+        .unpivot(
+            index=["county_fips", "state", "aor"],
+            on=[f"population_{y}" for y in POPULATION_YEARS],
+            variable_name="year",
+            value_name="population",
+        )
+        .with_columns(pl.col("year").str.slice(-4).cast(pl.Int32))
+    )
+    return long.group_by(key.alias("area_code"), "year").agg(pl.col("population").sum())
+
+
+def _months(start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    if start and end and start > end:
+        raise PanelQueryError(f"--from {start:%Y-%m} is after --to {end:%Y-%m}")
+    return start, end
+
+
+def covered_months(
+    store: Store, measures: list[str], start: date | None, end: date | None
+) -> pl.DataFrame:
+    """measure, month: the whole months a counted release covers. A month a release covers only
+    in part (FY2019 ends on 31 August but holds a few events of 1 September) is left out:
+    its figure would read as a collapse."""
+    tables = {m: MEASURES_BY_NAME[m].table for m in measures}
+    table_of = {"detention": "detention_headcount"}
+    pairs = pl.DataFrame(
+        {"measure": list(tables), "table_name": [table_of.get(t, t) for t in tables.values()]},
+        schema={"measure": pl.String, "table_name": pl.String},
+    )
+    months = store.frame(
+        """SELECT DISTINCT table_name, m::DATE AS month
+           FROM releases r, generate_series(date_trunc('month', r.coverage_start),
+                                            date_trunc('month', r.coverage_end),
+                                            INTERVAL 1 MONTH) AS g(m)
+           WHERE r.is_complete AND r.coverage_start <= m
+             AND r.coverage_end >= last_day(m::DATE)
+             AND (?::DATE IS NULL OR m >= ?) AND (?::DATE IS NULL OR m <= ?)""",
+        [start, start, end, end],
+    )
+    return pairs.join(months, on="table_name").select("measure", "month")
+
+
+def published_panel(
+    store: Store,
+    level: str,
+    measures: list[str],
+    start: date | None = None,
+    end: date | None = None,
+    areas: list[str] | None = None,
+) -> pl.DataFrame:
+    """level, area_code, area_name, month, one column per measure (NULL: suppressed or no
+    data); at county level also ``<measure>_unassigned_share`` for each count measure."""
+    if level not in LEVELS:
+        raise PanelQueryError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    check_measures(measures)
+    start, end = _months(start, end)
+    counts = sorted(
+        {m for m in measures if m in MEASURES_BY_NAME}
+        | {
+            d
+            for name in measures
+            if (dm := DERIVED_BY_NAME.get(name))
+            for d in (dm.numerator, dm.denominator)
+            if d
+        }
+    )
+    names = area_names(level)
+    if areas is not None:
+        unknown = sorted(set(areas) - set(names["area_code"]))
+        if unknown:
+            raise PanelQueryError(f"unknown {level} area code(s): {', '.join(unknown)}")
+        names = names.filter(pl.col("area_code").is_in(areas))
+    cells = store.frame(
+        """SELECT area_code, month, measure, published, suppressed IS NOT NULL AS hidden
+           FROM panel_cells WHERE level = ? AND list_contains(?, measure)
+             AND (?::DATE IS NULL OR month >= ?) AND (?::DATE IS NULL OR month <= ?)""",
+        [level, counts, start, start, end, end],
+    )
+    covered = covered_months(store, counts, start, end)
+    if level in ("state", "county"):
+        covered = covered.filter(
+            ~pl.col("measure").is_in(
+                [m for m in counts if MEASURES_BY_NAME[m].table in UNPLACED_TABLES]
+            )
+        )
+    grid = names.join(covered, how="cross").join(
+        cells, on=["area_code", "month", "measure"], how="left"
+    )
+    grid = grid.with_columns(
+        pl.when(pl.col("hidden").fill_null(False))
+        .then(None)
+        .otherwise(pl.col("published").fill_null(0.0))
+        .alias("value")
+    )
+    wide = grid.pivot(on="measure", index=["area_code", "area_name", "month"], values="value")
+    for name in counts:
+        if name not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
+    wide = _derived(wide, level, measures)
+    if level == "county":
+        wide = _unassigned_shares(
+            store, wide, [m for m in measures if m in MEASURES_BY_NAME], start, end
+        )
+    columns = ["level", "area_code", "area_name", "month", *measures]
+    if level == "county":
+        columns += [f"{m}_unassigned_share" for m in measures if m in MEASURES_BY_NAME]
+    return (
+        wide.with_columns(pl.lit(level).alias("level")).select(columns).sort("area_code", "month")
+    )
+
+
+def _derived(wide: pl.DataFrame, level: str, measures: list[str]) -> pl.DataFrame:
+    per_capita = [
+        DERIVED_BY_NAME[m]
+        for m in measures
+        if m in DERIVED_BY_NAME and DERIVED_BY_NAME[m].denominator is None
+    ]
+    if per_capita:
+        people = population(level)
+        wide = wide.with_columns(
+            pl.col("month")
+            .dt.year()
+            .clip(POPULATION_YEARS[0], POPULATION_YEARS[-1])
+            .cast(pl.Int32)
+            .alias("year")
+        ).join(people, on=["area_code", "year"], how="left")
+    for name in measures:
+        derived = DERIVED_BY_NAME.get(name)
+        if derived is None:
+            continue
+        expr: pl.Expr
+        if derived.denominator:
+            expr = pl.when(pl.col(derived.denominator) > 0).then(
+                pl.col(derived.numerator) / pl.col(derived.denominator)
+            )
+        else:
+            expr = pl.col(derived.numerator) / pl.col("population") * derived.scale
+        wide = wide.with_columns(expr.alias(name))
+    return wide
+
+
+def _unassigned_shares(
+    store: Store, wide: pl.DataFrame, measures: list[str], start: date | None, end: date | None
+) -> pl.DataFrame:
+    """Beside each county figure: the share of its state's events (that month) the resolver
+    could not place in a county, from published cells only."""
+    if not measures:
+        return wide
+    cells = store.frame(
+        """SELECT level, area_code, month, measure, published FROM panel_cells
+           WHERE level IN ('state', 'county') AND list_contains(?, measure)
+             AND (?::DATE IS NULL OR month >= ?) AND (?::DATE IS NULL OR month <= ?)
+             AND (level = 'state' OR area_code LIKE '%-UNASSIGNED')""",
+        [measures, start, start, end, end],
+    )
+    states = cells.filter(pl.col("level") == "state").select(
+        pl.col("area_code").alias("state"), "month", "measure", pl.col("published").alias("total")
+    )
+    rest = cells.filter(pl.col("level") == "county").select(
+        pl.col("area_code").str.replace("-" + UNASSIGNED, "").alias("state"),
+        "month",
+        "measure",
+        pl.col("published").alias("unplaced"),
+    )
+    shares = (
+        states.join(rest, on=["state", "month", "measure"], how="left")
+        .with_columns(
+            pl.when(pl.col("total") > 0)
+            .then(pl.col("unplaced").fill_null(0) / pl.col("total"))
+            .alias("share")
+        )
+        .pivot(on="measure", index=["state", "month"], values="share")
+    )
+    shares = shares.rename({m: f"{m}_unassigned_share" for m in measures if m in shares.columns})
+    state_of = load_counties().select(pl.col("county_fips").alias("area_code"), "state")
+    wide = wide.join(state_of, on="area_code", how="left").join(
+        shares, on=["state", "month"], how="left"
+    )
+    for m in measures:
+        if f"{m}_unassigned_share" not in wide.columns:
+            wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(f"{m}_unassigned_share"))
+    return wide

@@ -1,0 +1,190 @@
+"""Detention population: UWCHR's daily headcount by detention facility (derived from an ICE
+FOIA release of detention stays) and the facility list that places each facility.
+
+Layouts are recognised by their header: ``detention_facility_code|n|date`` for the headcount,
+``detloc|name|...|county|state|...|aor`` for the facilities. Both load in one transaction with
+a registry row each, like the event releases. County names carry trailing spaces in the
+facility file; they are matched to county FIPS within the state, and a name that matches no
+county leaves the facility at state and AOR level (counted in the report).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from sanctuary_atlas.geography.aors import UnknownAorError, aor_code
+from sanctuary_atlas.geography.names import county_key
+from sanctuary_atlas.geography.reference import load_counties
+from sanctuary_atlas.releases.errors import BadInputError
+from sanctuary_atlas.releases.ingest import sha256_of
+from sanctuary_atlas.store import Store
+
+HEADCOUNT_COLUMNS = ("detention_facility_code", "n", "date")
+FACILITY_COLUMNS = ("detloc", "name", "city", "county", "state", "aor", "type")
+
+
+@dataclass(frozen=True)
+class DetentionLoad:
+    headcount_rows: int
+    facilities: int
+    facilities_without_county: int
+    status: str
+
+
+def _read(path: Path, required: tuple[str, ...]) -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(path, separator="|", infer_schema=False)
+    except Exception as exc:  # polars raises several error types for unreadable text
+        raise BadInputError(path, f"unreadable delimited file ({exc})") from exc
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise BadInputError(
+            path,
+            f"missing column(s) {', '.join(missing)}",
+            row=1,
+            column=missing[0],
+            expected=f"a '|'-delimited header with {', '.join(required)}",
+        )
+    return frame
+
+
+def _registered(store: Store, digest: str) -> bool:
+    return bool(store.scalar("SELECT count(*) FROM releases WHERE sha256 = ?", [digest]))
+
+
+def _register(
+    store: Store,
+    path: Path,
+    digest: str,
+    table: str,
+    rows: int,
+    report: dict[str, object],
+    start: object,
+    end: object,
+) -> int:
+    release_id = int(store.scalar("SELECT nextval('release_id_seq')"))
+    store.execute(
+        """INSERT INTO releases (release_id, source_family, file_name, file_path, sha256, sheet,
+               table_name, title, foia_number, fiscal_year, coverage_start, coverage_end,
+               coverage_basis, scope_aors, scope_programs, is_complete, header_row, rows_read,
+               rows_loaded, rows_flagged, dates_invalid, report, ingested_at)
+           VALUES (?, 'uwchr-detention', ?, ?, ?, NULL, ?, NULL, NULL, NULL, ?, ?,
+                   'event_dates', NULL, 'all', true, 1, ?, ?, 0, 0, ?, ?)""",
+        [
+            release_id,
+            path.name,
+            str(path.resolve()),
+            digest,
+            table,
+            start,
+            end,
+            rows,
+            rows,
+            json.dumps(report, sort_keys=True, default=str),
+            datetime.now(),
+        ],
+    )
+    return release_id
+
+
+def _facilities(path: Path) -> pl.DataFrame:
+    frame = _read(path, FACILITY_COLUMNS)
+    counties = load_counties().select(pl.col("state"), pl.col("county_key"), pl.col("county_fips"))
+    aors: list[str | None] = []
+    for index, value in enumerate(frame["aor"].to_list()):
+        try:
+            aors.append(aor_code(value))
+        except UnknownAorError as exc:
+            raise BadInputError(path, str(exc), row=index + 2, column="aor") from exc
+    return (
+        frame.with_columns(
+            pl.Series("aor_code", aors, dtype=pl.String),
+            pl.col("county").fill_null("").str.strip_chars().alias("county_name"),
+            pl.col("state").str.strip_chars(),
+        )
+        .with_columns(
+            pl.col("county_name")
+            .map_elements(county_key, return_dtype=pl.String)
+            .alias("county_key")
+        )
+        .join(counties, on=["state", "county_key"], how="left")
+        .select(
+            pl.col("detloc").alias("facility_code"),
+            "name",
+            "city",
+            "county_name",
+            "state",
+            pl.col("aor_code").alias("aor"),
+            "county_fips",
+            pl.col("type").alias("facility_type"),
+        )
+    )
+
+
+def load_detention(store: Store, headcount: Path, facilities: Path) -> DetentionLoad:
+    """Load the headcount and the facility list (each once per file content)."""
+    head_digest, fac_digest = sha256_of(headcount), sha256_of(facilities)
+    if _registered(store, head_digest) and _registered(store, fac_digest):
+        return DetentionLoad(0, 0, 0, "already stored")
+    places = _facilities(facilities)
+    counts = _read(headcount, HEADCOUNT_COLUMNS)
+    typed = counts.with_row_index("source_row", offset=2).with_columns(
+        pl.col("n").cast(pl.Int32, strict=False).alias("people"),
+        pl.col("date").str.to_date("%Y-%m-%d", strict=False).alias("day"),
+    )
+    bad = typed.filter(pl.col("people").is_null() | pl.col("day").is_null())
+    if bad.height:
+        first = bad.row(0, named=True)
+        column = "n" if first["people"] is None else "date"
+        raise BadInputError(
+            headcount,
+            f"unreadable value {first[column]!r}",
+            row=first["source_row"],
+            column=column,
+            expected="a whole number of people and a YYYY-MM-DD date",
+        )
+    unplaced = places.filter(pl.col("county_fips").is_null()).height
+    with store.transaction():
+        fac_id = _register(
+            store,
+            facilities,
+            fac_digest,
+            "detention_facilities",
+            places.height,
+            {"facilities_without_county": unplaced},
+            None,
+            None,
+        )
+        store.insert_arrow(
+            "detention_facilities",
+            places.with_columns(pl.lit(fac_id).alias("release_id")).to_arrow(),
+            "SELECT release_id, facility_code, name, city, county_name, state, aor, "
+            "county_fips, facility_type FROM batch",
+        )
+        head_id = _register(
+            store,
+            headcount,
+            head_digest,
+            "detention_headcount",
+            typed.height,
+            {"days": typed["day"].n_unique()},
+            typed["day"].min(),
+            typed["day"].max(),
+        )
+        store.insert_arrow(
+            "detention_headcount",
+            typed.select(
+                pl.lit(head_id).alias("release_id"),
+                pl.col("source_row").cast(pl.Int64),
+                pl.col("detention_facility_code").alias("facility_code"),
+                "day",
+                "people",
+            ).to_arrow(),
+            "SELECT * FROM batch",
+        )
+    return DetentionLoad(typed.height, places.height, unplaced, "ingested")

@@ -1,0 +1,122 @@
+"""The panel on the real national store: every level adds back to the raw events."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import sanctuary_atlas
+from sanctuary_atlas.measures.definitions import COUNT_MEASURES, PARTITIONS
+from sanctuary_atlas.measures.published import PanelQueryError
+
+
+def _cells(path: Path) -> pl.DataFrame:
+    with sanctuary_atlas.open(path, read_only=True) as atlas:
+        return atlas.store.frame("SELECT level, area_code, month, measure, value FROM panel_cells")
+
+
+def test_every_level_sums_to_the_raw_events(panel_store: Path) -> None:
+    cells = _cells(panel_store)
+    with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
+        raw = atlas.sql(
+            """SELECT 'arrests' AS measure, date_trunc('month', event_date)::DATE AS month,
+                      count(*)::DOUBLE AS raw FROM arrests_counted GROUP BY ALL
+               UNION ALL
+               SELECT 'arrests_at_large', date_trunc('month', event_date)::DATE,
+                      count(*)::DOUBLE FROM arrests_counted WHERE method_class = 'at_large'
+                      GROUP BY ALL
+               UNION ALL
+               SELECT 'encounters_detainer', date_trunc('month', event_date)::DATE,
+                      count(*)::DOUBLE FROM encounters_counted WHERE disposition = 'Detainer'
+                      GROUP BY ALL
+               UNION ALL
+               SELECT 'removals', date_trunc('month', event_date)::DATE, count(*)::DOUBLE
+                      FROM removals_counted GROUP BY ALL"""
+        )
+    totals = cells.group_by("level", "measure", "month").agg(pl.col("value").sum())
+    nation = totals.filter(pl.col("level") == "nation")
+    checked = raw.join(nation, on=["measure", "month"], how="left")
+    assert checked["value"].null_count() == 0
+    assert (checked["value"] == checked["raw"]).all()
+    assert raw["raw"].sum() > 2_000_000 // 2
+    # every other level adds back to the nation, cell for cell
+    for level in ("aor", "state", "county"):
+        mine = totals.filter(pl.col("level") == level).select("measure", "month", "value")
+        joined = nation.select("measure", "month", pl.col("value").alias("n")).join(
+            mine, on=["measure", "month"], how="left"
+        )
+        if level in ("state", "county"):
+            joined = joined.filter(pl.col("measure") != "removals")
+        # exact for counts; detention averages add up to floating-point rounding
+        gap = (joined["value"] - joined["n"]).abs() / joined["n"].abs().clip(lower_bound=1)
+        assert joined["value"].null_count() == 0 and (gap < 1e-9).all(), level
+
+
+def test_measure_partitions_add_up(panel_store: Path) -> None:
+    cells = _cells(panel_store).filter(pl.col("level") == "aor")
+    wide = cells.pivot(on="measure", index=["area_code", "month"], values="value").fill_null(0)
+    for parent, parts in PARTITIONS.items():
+        assert (wide[parent] == sum(wide[p] for p in parts)).all(), parent
+
+
+def test_detention_is_a_monthly_average(panel_store: Path) -> None:
+    with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
+        raw = atlas.sql(
+            "SELECT sum(people)::DOUBLE / 31 AS adp FROM detention_headcount "
+            "WHERE day BETWEEN '2020-01-01' AND '2020-01-31'"
+        )["adp"][0]
+        nation = atlas.measures.panel(
+            "nation", ["detained_adp"], date(2020, 1, 1), date(2020, 1, 1)
+        )
+    assert nation["detained_adp"][0] == pytest.approx(raw)
+    assert 30_000 < raw < 60_000  # ICE held about 40,000 people a day in early 2020
+
+
+def test_published_panel_contract(panel_store: Path) -> None:
+    with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
+        frame = atlas.measures.panel(
+            "state",
+            ["arrests", "at_large_share", "arrests_per_100k", "removals"],
+            date(2017, 1, 1),
+            date(2017, 12, 1),
+        )
+        with pytest.raises(PanelQueryError, match="unknown level"):
+            atlas.measures.panel("city", ["arrests"])
+        with pytest.raises(ValueError, match="unknown measure 'arrestz'"):
+            atlas.measures.panel("state", ["arrestz"])
+    assert frame.columns[:4] == ["level", "area_code", "area_name", "month"]
+    assert frame.filter(pl.col("area_code") == "CA").height == 12
+    # removals have no place below the AOR: no data at state level, never zero
+    assert frame["removals"].null_count() == frame.height
+    published = frame["arrests"].drop_nulls()
+    assert not ((published > 0) & (published < 10)).any()
+    # a share whose inputs are suppressed is suppressed too
+    assert frame.filter(pl.col("arrests").is_null())["at_large_share"].null_count() == (
+        frame.filter(pl.col("arrests").is_null()).height
+    )
+    ca = frame.filter((pl.col("area_code") == "CA") & (pl.col("month") == date(2017, 6, 1)))
+    assert ca["arrests_per_100k"][0] == pytest.approx(ca["arrests"][0] / 39_358_497 * 1e5, rel=0.05)
+
+
+def test_months_without_a_release_have_no_data(panel_store: Path) -> None:
+    with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
+        frame = atlas.measures.panel(
+            "nation", ["encounters", "arrests"], date(2017, 9, 1), date(2018, 10, 1)
+        )
+    by_month = dict(zip(frame["month"], frame["encounters"], strict=True))
+    assert by_month[date(2017, 9, 1)] and by_month[date(2018, 10, 1)]
+    # no national encounters file for FY2018: no figure, never a zero
+    assert by_month[date(2018, 3, 1)] is None
+    assert frame["arrests"].null_count() == 0
+    with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
+        tail = atlas.measures.panel("nation", ["arrests"], date(2019, 8, 1), date(2019, 9, 1))
+    # FY2019 ends on 31 August; its few events of 1 September make no month
+    assert tail["month"].to_list() == [date(2019, 8, 1)]
+
+
+def test_every_count_measure_is_in_the_panel(panel_store: Path) -> None:
+    measures = set(_cells(panel_store)["measure"].unique())
+    assert {m.name for m in COUNT_MEASURES} <= measures
