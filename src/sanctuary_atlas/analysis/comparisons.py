@@ -1,0 +1,171 @@
+"""Comparisons: a measure over time for a set of areas against a comparison set.
+
+Group figures are sums of *published* cells only, so a comparison can never reveal a suppressed
+cell (a user could otherwise ask for {A, B} and {A} and subtract). Each month says how many
+member cells were suppressed, and per-capita figures divide by the residents of the members
+that reported. Sets are area codes, or selectors:
+
+- ``policy:KIND`` — areas where KIND is in force at any time in the period (``@YYYY-MM-DD``
+  for one day),
+- ``surge2020`` — the AORs of the nine cities named in ICE's 2020 deployment (Boston, New York,
+  Detroit, Chicago, San Francisco, Los Angeles, Atlanta, New Orleans, Newark),
+- ``rest`` — every other area of the level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from sanctuary_atlas.analysis.units import adoption
+from sanctuary_atlas.measures.api import MeasuresAPI
+from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
+from sanctuary_atlas.measures.published import area_names, population
+from sanctuary_atlas.policies.api import PoliciesAPI
+from sanctuary_atlas.store import Store
+
+# The AORs of the nine cities of the February 2020 deployment (ICE's field offices for them).
+SURGE_2020_AORS = ("BOS", "NYC", "DET", "CHI", "SFR", "LOS", "ATL", "NOL", "NEW")
+
+
+class ComparisonError(ValueError):
+    """A comparison that cannot be made as asked."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    measure: str
+    level: str
+    treated: list[str]
+    control: list[str]
+    series: pl.DataFrame  # month, group, value, members, suppressed_members, [per_100k, index]
+    policy_dates: pl.DataFrame  # area_code, kind, effective_from, source_title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "level": self.level,
+            "treated": self.treated,
+            "control": self.control,
+            "series": self.series.with_columns(pl.col("month").dt.strftime("%Y-%m")).to_dicts(),
+            "policy_dates": self.policy_dates.with_columns(
+                pl.col("effective_from").cast(pl.String)
+            ).to_dicts(),
+        }
+
+
+def resolve_set(
+    store: Store, spec: str, level: str, start: date, end: date, other: list[str] | None = None
+) -> list[str]:
+    """Area codes from a comma-separated list of codes and selectors."""
+    known = set(area_names(level)["area_code"])
+    areas: list[str] = []
+    for token in (t.strip() for t in spec.split(",") if t.strip()):
+        if token == "surge2020":
+            if level != "aor":
+                raise ComparisonError("surge2020 is a set of AORs: use --level aor")
+            areas += SURGE_2020_AORS
+        elif token == "rest":
+            if other is None:
+                raise ComparisonError("'rest' needs the other set to be given explicitly")
+            areas += sorted(
+                a
+                for a in known
+                if a not in other and "UNASSIGNED" not in a and a not in ("HQ", "UNKNOWN")
+            )
+        elif token.startswith("policy:"):
+            kind, _, day = token.removeprefix("policy:").partition("@")
+            first = date.fromisoformat(day) if day else start
+            last = date.fromisoformat(day) if day else end
+            adopted = adoption(store, kind, level if level != "nation" else "state", first, last)
+            areas += adopted.filter(pl.col("first_treated").is_not_null())["unit"].to_list()
+        elif token in known:
+            areas.append(token)
+        else:
+            raise ComparisonError(f"unknown {level} area or selector {token!r}")
+    return sorted(set(areas))
+
+
+def compare(
+    store: Store,
+    measure: str,
+    treated_spec: str,
+    control_spec: str,
+    *,
+    level: str = "state",
+    start: date = date(2015, 10, 1),
+    end: date = date(2019, 9, 30),
+    indexed: bool = False,
+) -> Comparison:
+    if measure not in MEASURES_BY_NAME:
+        raise ComparisonError(f"compare takes a count measure, not {measure!r}")
+    treated = resolve_set(store, treated_spec, level, start, end)
+    control = resolve_set(store, control_spec, level, start, end, other=treated)
+    if not treated or not control:
+        raise ComparisonError("both the treated and the comparison set must hold areas")
+    overlap = sorted(set(treated) & set(control))
+    if overlap:
+        raise ComparisonError(f"areas in both sets: {', '.join(overlap)}")
+    panel = MeasuresAPI(store).panel(level, [measure], start, end, treated + control)
+    people = population(level)
+    rows = panel.with_columns(
+        pl.when(pl.col("area_code").is_in(treated))
+        .then(pl.lit("treated"))
+        .otherwise(pl.lit("control"))
+        .alias("group"),
+        pl.col("month").dt.year().clip(2016, 2019).cast(pl.Int32).alias("year"),
+    ).join(people, on=["area_code", "year"], how="left")
+    series = (
+        rows.group_by("month", "group")
+        .agg(
+            pl.col(measure).sum().alias("value"),
+            pl.len().alias("members"),
+            pl.col(measure).null_count().alias("suppressed_members"),
+            pl.col("population").filter(pl.col(measure).is_not_null()).sum().alias("residents"),
+        )
+        .with_columns((pl.col("value") / pl.col("residents") * 100_000).alias("per_100k"))
+        .sort("group", "month")
+    )
+    if indexed:
+        series = series.with_columns(
+            (pl.col("value") / pl.col("value").first().over("group") * 100).alias("index")
+        )
+    return Comparison(
+        measure, level, treated, control, series, _policy_dates(store, treated, level, start, end)
+    )
+
+
+def _policy_dates(
+    store: Store, areas: list[str], level: str, start: date, end: date
+) -> pl.DataFrame:
+    """Policy changes of the treated areas inside the period, to mark on a chart."""
+    entries = PoliciesAPI(store).entries()
+    schema = {
+        "area_code": pl.String,
+        "kind": pl.String,
+        "effective_from": pl.Date,
+        "source_title": pl.String,
+    }
+    if level not in ("state", "county") or entries.is_empty():
+        return pl.DataFrame(schema=schema)
+    states = area_names("state").select("area_code")
+    if level == "state":
+        from sanctuary_atlas.geography.reference import load_states
+
+        usps = load_states().select(
+            pl.col("state_fips").alias("jurisdiction_fips"), pl.col("usps").alias("area_code")
+        )
+        marked = entries.join(usps, on="jurisdiction_fips")
+    else:
+        marked = entries.with_columns(pl.col("jurisdiction_fips").alias("area_code"))
+    del states
+    return (
+        marked.filter(
+            pl.col("area_code").is_in(areas) & pl.col("effective_from").is_between(start, end)
+        )
+        .select("area_code", "kind", "effective_from", "source_title")
+        .sort("effective_from")
+    )

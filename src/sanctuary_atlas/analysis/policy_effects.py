@@ -1,0 +1,140 @@
+"""The effect of a policy's adoption on a measure: the atlas's panel and policy registry handed
+to the staggered difference-in-differences estimators, with the caveats the data calls for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from sanctuary_atlas.analysis.estimators import (
+    DidResult,
+    callaway_santanna,
+    event_study_figure,
+    sun_abraham,
+)
+from sanctuary_atlas.analysis.units import adoption, unit_series
+from sanctuary_atlas.store import Store
+
+_EPOCH_YEAR = 2000
+
+
+def period_of(month: date) -> int:
+    """Months since January 2000: consecutive integers for the estimators."""
+    return (month.year - _EPOCH_YEAR) * 12 + month.month - 1
+
+
+@dataclass(frozen=True)
+class PolicyEffect:
+    policy: str
+    measure: str
+    unit: str
+    results: list[DidResult]
+    adopters: pl.DataFrame  # unit, first_treated
+    caveats: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "measure": self.measure,
+            "unit": self.unit,
+            "adopters": self.adopters.with_columns(
+                pl.col("first_treated").cast(pl.String)
+            ).to_dicts(),
+            "caveats": self.caveats,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+    def summary(self) -> str:
+        lines = [
+            f"Effect of {self.policy} on {self.measure}, unit: {self.unit}",
+            "Adopting units: "
+            + ", ".join(f"{u} ({d:%Y-%m})" for u, d in self.adopters.iter_rows()),
+        ]
+        lines += [r.summary() for r in self.results]
+        return "\n\n".join(lines)
+
+    def figure(self, path: str | Path) -> Path:
+        return event_study_figure(
+            self.results, path, f"{self.policy}: effect on {self.measure} by {self.unit}"
+        )
+
+
+def estimate_policy_effect(store: Store, policy: str, measure: str, unit: str) -> PolicyEffect:
+    series = unit_series(store, unit, measure)
+    if series.is_empty():
+        raise ValueError(f"no data for {measure!r}: ingest releases and build the panel first")
+    first, last = series["month"].min(), series["month"].max()
+    assert isinstance(first, date) and isinstance(last, date)
+    adopted = adoption(store, policy, unit, first, last)
+    caveats = _caveats(store, series, adopted, unit, first, last)
+    # units with the policy before the data starts have no untreated months: left out
+    always = adopted.filter(pl.col("treated_at_start"))["unit"].to_list()
+    timing = adopted.filter(~pl.col("treated_at_start")).select(
+        "unit",
+        pl.col("first_treated")
+        .map_elements(period_of, return_dtype=pl.Int64)
+        .alias("first_treated"),
+    )
+    panel = (
+        series.filter(~pl.col("unit").is_in(always))
+        .join(timing, on="unit", how="inner")
+        .with_columns(
+            pl.col("month").map_elements(period_of, return_dtype=pl.Int64).alias("period")
+        )
+        .filter(pl.col("outcome").is_not_null())
+        .select("unit", "period", "outcome", "first_treated")
+    )
+    if panel.filter(pl.col("first_treated").is_not_null()).is_empty():
+        raise ValueError(
+            f"no {unit} adopts {policy!r} between {first:%Y-%m} and {last:%Y-%m}: nothing to "
+            "estimate"
+        )
+    results = [
+        callaway_santanna(
+            panel, control="never_treated", caveats=caveats, drop_missing_outcomes=True
+        ),
+        sun_abraham(panel, caveats=caveats, drop_missing_outcomes=True),
+    ]
+    adopters = adopted.filter(
+        pl.col("first_treated").is_not_null() & ~pl.col("treated_at_start")
+    ).select("unit", "first_treated")
+    return PolicyEffect(policy, measure, unit, results, adopters, caveats)
+
+
+def _caveats(
+    store: Store, series: pl.DataFrame, adopted: pl.DataFrame, unit: str, first: date, last: date
+) -> list[str]:
+    notes: list[str] = []
+    always = adopted.filter(pl.col("treated_at_start")).height
+    if always:
+        notes.append(
+            f"{always} {unit}(s) had the policy before {first:%Y-%m}: left out (no untreated "
+            "months to compare)"
+        )
+    if adopted["exits"].any():
+        notes.append("some units dropped the policy again; adoption is treated as permanent")
+    months = series["month"].n_unique()
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months < span:
+        notes.append(
+            f"the data cover {months} of the {span} months from {first:%Y-%m} to {last:%Y-%m} "
+            "(a release is missing for the rest, e.g. FY2018 encounters)"
+        )
+    if unit in ("state", "county"):
+        placed = store.scalar(
+            """SELECT sum(value) FILTER (WHERE area_code NOT LIKE '%UNASSIGNED%') / sum(value)
+               FROM panel_cells WHERE level = ? AND measure = 'arrests'""",
+            [unit],
+        )
+        if placed is not None:
+            notes.append(
+                f"only {placed:.0%} of arrests are placed in a {unit} by the location resolver; "
+                "the rest (generic 'GENERAL AREA' landmarks, mostly at-large arrests) are not in "
+                "any unit"
+            )
+    return notes
