@@ -14,11 +14,16 @@ $(BIN)/sanctuary-atlas: pyproject.toml
 .PHONY: venv run test lint bench
 venv: $(BIN)/sanctuary-atlas
 
-# The main job: build the atlas store from the bundled public releases and summarise it.
+# The main job: build the atlas store from the public records in $(DATA), then show its
+# releases and the claim checks (building the measure panel on the way).
 run: venv
 	$(BIN)/sanctuary-atlas ingest --db $(DB) $(DATA)/ice-lesa/national $(DATA)/ice-lesa/seattle
+	$(BIN)/sanctuary-atlas load-detention --db $(DB) \
+		$(DATA)/detention/inc_headcount_fy12-24ytd.csv.gz $(DATA)/detention/facilities.csv.gz
+	$(BIN)/sanctuary-atlas policies load-defaults --db $(DB) --data $(DATA)/policies
+	$(BIN)/sanctuary-atlas policies load-287g --db $(DB) $(DATA)/policies/287g-sheets
 	$(BIN)/sanctuary-atlas releases --db $(DB)
-	$(BIN)/sanctuary-atlas summary --db $(DB)
+	$(BIN)/sanctuary-atlas claims --db $(DB)
 
 lint: venv
 	$(BIN)/ruff check src tests scripts benchmarks
@@ -30,3 +35,6 @@ test: venv lint
 
 bench: venv
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/resolve.py
+	$(BIN)/python benchmarks/panel.py
+	$(BIN)/python benchmarks/estimate.py

@@ -35,6 +35,23 @@ def full_store(tmp_path_factory: pytest.TempPathFactory, national_store: Path) -
     return path
 
 
+DETENTION = DATA / "detention"
+
+
+@pytest.fixture(scope="session")
+def panel_store(tmp_path_factory: pytest.TempPathFactory, full_store: Path) -> Path:
+    """The full store with the detention headcount loaded and the panel built."""
+    path = tmp_path_factory.mktemp("panel") / "atlas.duckdb"
+    path.write_bytes(full_store.read_bytes())
+    with sanctuary_atlas.open(path) as atlas:
+        atlas.load_detention(
+            DETENTION / "inc_headcount_fy12-24ytd.csv.gz", DETENTION / "facilities.csv.gz"
+        )
+        atlas.measures.ensure_panel()
+        atlas.policies.load_defaults(DATA / "policies")
+    return path
+
+
 @pytest.fixture
 def atlas_at(tmp_path: Path) -> Iterator[Atlas]:
     """A fresh, empty atlas in a temporary folder."""

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import polars as pl
 
+from sanctuary_atlas.analysis.api import AnalysisAPI
+from sanctuary_atlas.geography.api import GeographyAPI
+from sanctuary_atlas.measures.api import MeasuresAPI
+from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.releases import IngestResult, ingest_file, release_files
+from sanctuary_atlas.releases.detention import DetentionLoad, load_detention
 from sanctuary_atlas.releases.precedence import (
     EVENT_TABLES,
     Override,
@@ -27,6 +32,10 @@ class Atlas:
 
     def __init__(self, store: Store):
         self.store = store
+        self.geography = GeographyAPI(store)
+        self.policies = PoliciesAPI(store)
+        self.measures = MeasuresAPI(store)
+        self.analysis = AnalysisAPI(store)
 
     @classmethod
     def open(cls, path: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Atlas:
@@ -50,8 +59,16 @@ class Atlas:
         results = []
         for path in release_files(paths):
             on_rows = on_file(path) if on_file else None
-            results.append(ingest_file(self.store, path, on_rows))
+            result = ingest_file(self.store, path, on_rows)
+            if result.status == "ingested":
+                # new landmark texts are resolved once each, not per event row
+                self.geography.resolve_store()
+            results.append(result)
         return results
+
+    def load_detention(self, headcount: str | Path, facilities: str | Path) -> DetentionLoad:
+        """Load the daily detention headcount and the facility list that places it."""
+        return load_detention(self.store, Path(headcount), Path(facilities))
 
     def releases(self) -> pl.DataFrame:
         """The release registry: one row per ingested file and sheet, with its scope."""
