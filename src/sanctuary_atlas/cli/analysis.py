@@ -13,8 +13,7 @@ import typer
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.cli.app import app
 from sanctuary_atlas.cli.events import CsvOption, DbOption
-from sanctuary_atlas.cli.measures import parse_month
-from sanctuary_atlas.cli.output import console, exit_codes, print_frame
+from sanctuary_atlas.cli.output import console, exit_codes, parse_month, print_frame
 from sanctuary_atlas.store import DEFAULT_STORE
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]

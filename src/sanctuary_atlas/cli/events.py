@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.cli.app import app
-from sanctuary_atlas.cli.output import console, exit_codes, print_frame
+from sanctuary_atlas.cli.output import console, exit_codes, parse_month, print_frame
 from sanctuary_atlas.store import DEFAULT_STORE
 
 DbOption = Annotated[Path, typer.Option("--db", help="The atlas store (a DuckDB file).")]
@@ -135,17 +135,6 @@ def sql(
         print_frame(atlas.sql(query), csv=csv)
 
 
-def _month(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m").date()
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a month; expected YYYY-MM", param_hint=option
-        ) from None
-
-
 @app.command()
 def prefer(
     release: Annotated[
@@ -169,8 +158,8 @@ def prefer(
         done = atlas.prefer(
             release,
             aor=aor.upper() if aor else None,
-            month_from=_month(from_month, "--from"),
-            month_to=_month(to_month, "--to"),
+            month_from=parse_month(from_month, "--from"),
+            month_to=parse_month(to_month, "--to"),
         )
         console.print(
             f"{done.table_name}: release {done.release_id} now counts for "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,20 +11,9 @@ import typer
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.cli.app import app
 from sanctuary_atlas.cli.events import CsvOption, DbOption
-from sanctuary_atlas.cli.output import console, exit_codes, print_frame
+from sanctuary_atlas.cli.output import console, exit_codes, parse_month, print_frame
 from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
 from sanctuary_atlas.store import DEFAULT_STORE
-
-
-def parse_month(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return datetime.strptime(text, "%Y-%m").date()
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a month; expected YYYY-MM", param_hint=option
-        ) from None
 
 
 def for_output(frame: pl.DataFrame) -> pl.DataFrame:

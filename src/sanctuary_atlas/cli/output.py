@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 
 import polars as pl
 import typer
@@ -40,6 +41,18 @@ def print_frame(frame: pl.DataFrame, *, csv: bool, title: str | None = None) -> 
     for row in frame.iter_rows(named=True):
         table.add_row(*(_cell(name, value, name in plain) for name, value in row.items()))
     console.print(table)
+
+
+def parse_month(text: str | None, option: str) -> date | None:
+    """A --from / --to month (YYYY-MM) as the first day of that month."""
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a month; expected YYYY-MM", param_hint=option
+        ) from None
 
 
 def _cell(name: str, value: object, plain: bool) -> str:
