@@ -19,7 +19,7 @@ import polars as pl
 
 import sanctuary_atlas
 from sanctuary_atlas.analysis.estimators import callaway_santanna
-from sanctuary_atlas.analysis.policy_effects import period_of
+from sanctuary_atlas.analysis.policy_effects import period_expr
 from sanctuary_atlas.analysis.units import adoption, unit_series
 from sanctuary_atlas.measures.panel import build_panel
 
@@ -58,9 +58,9 @@ def main() -> None:
         timing = adoption(store, "limits_detainers", "county", first, last)  # type: ignore[arg-type]
         panel = series.join(timing.filter(~pl.col("treated_at_start")), on="unit").select(
             "unit",
-            pl.col("month").map_elements(period_of, return_dtype=pl.Int64).alias("period"),
+            period_expr("month").alias("period"),
             "outcome",
-            pl.col("first_treated").map_elements(period_of, return_dtype=pl.Int64),
+            period_expr("first_treated").alias("first_treated"),
         )
         started = time.perf_counter()
         result = callaway_santanna(panel)

@@ -89,3 +89,58 @@ def test_missing_store_is_a_user_error(tmp_path: Path, command: str) -> None:
     done = run(command, "--db", tmp_path / "none.duckdb")
     assert done.returncode == 1
     assert "no atlas store" in done.stderr
+
+
+def test_panel_csv_contract(panel_store: Path) -> None:
+    done = run(
+        "panel",
+        "--db",
+        panel_store,
+        "--level",
+        "aor",
+        "--measures",
+        "arrests,at_large_share",
+        "--from",
+        "2017-01",
+        "--to",
+        "2017-03",
+        "--csv",
+    )
+    assert done.returncode == 0, done.stderr
+    table = rows(done.stdout)
+    assert table[0] == ["level", "area_code", "area_name", "month", "arrests", "at_large_share"]
+    hou = [r for r in table[1:] if r[1] == "HOU"]
+    assert [r[3] for r in hou] == ["2017-01", "2017-02", "2017-03"]
+    counts = [int(r[4]) for r in table[1:] if r[4]]
+    assert counts and min(c for c in counts if c) >= 10  # 1-9 never published
+    bad = run("panel", "--db", panel_store, "--measures", "arrestz", "--csv")
+    assert bad.returncode == 1 and "unknown measure" in bad.stderr
+
+
+def test_claims_and_estimate_json(panel_store: Path, tmp_path: Path) -> None:
+    import json
+
+    claims = run("claims", "--db", panel_store, "--json")
+    assert claims.returncode == 0, claims.stderr
+    assert len(json.loads(claims.stdout)) == 3
+    figure = tmp_path / "es.png"
+    estimate = run(
+        "estimate",
+        "--db",
+        panel_store,
+        "--policy",
+        "limits_notification",
+        "--measure",
+        "arrests_custodial",
+        "--unit",
+        "state",
+        "--json",
+        "--figure",
+        figure,
+    )
+    assert estimate.returncode == 0, estimate.stderr
+    assert {r["estimator"] for r in json.loads(estimate.stdout)["results"]} == {
+        "Callaway-Sant'Anna",
+        "Sun-Abraham",
+    }
+    assert figure.stat().st_size > 10_000

@@ -28,6 +28,15 @@ def period_of(month: date) -> int:
     return (month.year - _EPOCH_YEAR) * 12 + month.month - 1
 
 
+def period_expr(column: str) -> pl.Expr:
+    """``period_of`` as a polars expression over a date column."""
+    return (
+        (pl.col(column).dt.year().cast(pl.Int64) - _EPOCH_YEAR) * 12
+        + pl.col(column).dt.month().cast(pl.Int64)
+        - 1
+    )
+
+
 @dataclass(frozen=True)
 class PolicyEffect:
     policy: str
@@ -76,16 +85,12 @@ def estimate_policy_effect(store: Store, policy: str, measure: str, unit: str) -
     always = adopted.filter(pl.col("treated_at_start"))["unit"].to_list()
     timing = adopted.filter(~pl.col("treated_at_start")).select(
         "unit",
-        pl.col("first_treated")
-        .map_elements(period_of, return_dtype=pl.Int64)
-        .alias("first_treated"),
+        period_expr("first_treated").alias("first_treated"),
     )
     panel = (
         series.filter(~pl.col("unit").is_in(always))
         .join(timing, on="unit", how="inner")
-        .with_columns(
-            pl.col("month").map_elements(period_of, return_dtype=pl.Int64).alias("period")
-        )
+        .with_columns(period_expr("month").alias("period"))
         .filter(pl.col("outcome").is_not_null())
         .select("unit", "period", "outcome", "first_treated")
     )
