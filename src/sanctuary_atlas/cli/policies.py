@@ -42,6 +42,7 @@ CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a t
 DateOption = Annotated[
     datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="A day, YYYY-MM-DD.")
 ]
+JurisdictionArgument = Annotated[str, typer.Argument(help="'Cook County, IL', 'Boston, MA', FIPS.")]
 _BAD_INPUT = (
     PolicyValidationError,
     SnapshotReadError,
@@ -145,7 +146,7 @@ def list_entries(
 
 @policies_app.command("at")
 def at(
-    jurisdiction: Annotated[str, typer.Argument(help="'Cook County, IL', 'Boston, MA', FIPS.")],
+    jurisdiction: JurisdictionArgument,
     day: Annotated[datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="YYYY-MM-DD.")],
     db: DbOption = DEFAULT_STORE,
     csv: CsvOption = False,
@@ -159,7 +160,7 @@ def at(
 
 @policies_app.command("timeline")
 def timeline(
-    jurisdiction: Annotated[str, typer.Argument(help="'Cook County, IL', 'Boston, MA', FIPS.")],
+    jurisdiction: JurisdictionArgument,
     db: DbOption = DEFAULT_STORE,
     csv: CsvOption = False,
 ) -> None:

@@ -46,9 +46,9 @@ from sanctuary_atlas.analysis.estimators.panel_input import (
 )
 from sanctuary_atlas.analysis.estimators.results import (
     EVENT_STUDY_SCHEMA,
-    Z_95,
     DidResult,
     PretrendTest,
+    ci_columns,
     normal_ci,
     wald_test,
 )
@@ -100,10 +100,7 @@ def _group_time_frame(elements: list[Any]) -> pl.DataFrame:
     return frame.with_columns(
         (pl.col("period") - pl.col("cohort")).alias("relative_period"),
         pl.col("se").fill_nan(0.0),
-    ).with_columns(
-        (pl.col("estimate") - Z_95 * pl.col("se")).alias("ci_low"),
-        (pl.col("estimate") + Z_95 * pl.col("se")).alias("ci_high"),
-    )
+    ).with_columns(*ci_columns())
 
 
 def _pretrend(elements: list[Any], anticipation: int) -> PretrendTest:
@@ -147,10 +144,7 @@ def _event_study(model: ATTgt, group_time: pl.DataFrame, anticipation: int) -> p
         pl.when(reference).then(0.0).otherwise(pl.col("se").fill_nan(None)).alias("se")
     )
     return (
-        frame.with_columns(
-            (pl.col("estimate") - Z_95 * pl.col("se")).alias("ci_low"),
-            (pl.col("estimate") + Z_95 * pl.col("se")).alias("ci_high"),
-        )
+        frame.with_columns(*ci_columns())
         .join(cohorts_at, on="relative_period", how="left")
         .with_columns(pl.col("n_cohorts").fill_null(0).cast(pl.Int64))
         .select(list(EVENT_STUDY_SCHEMA))

@@ -91,6 +91,14 @@ def normal_ci(estimate: float, se: float) -> tuple[float, float]:
     return estimate - Z_95 * se, estimate + Z_95 * se
 
 
+def ci_columns() -> list[pl.Expr]:
+    """``normal_ci`` for frames: ``ci_low`` and ``ci_high`` from ``estimate`` and ``se``."""
+    return [
+        (pl.col("estimate") - Z_95 * pl.col("se")).alias("ci_low"),
+        (pl.col("estimate") + Z_95 * pl.col("se")).alias("ci_high"),
+    ]
+
+
 def _json_number(value: float | int | None) -> float | int | None:
     if value is None:
         return None

@@ -50,8 +50,8 @@ from sanctuary_atlas.analysis.estimators.panel_input import (
 )
 from sanctuary_atlas.analysis.estimators.results import (
     EVENT_STUDY_SCHEMA,
-    Z_95,
     DidResult,
+    ci_columns,
     normal_ci,
     wald_test,
 )
@@ -167,10 +167,7 @@ def sun_abraham(
             pl.Series("estimate", beta[cells.get_column("index").to_numpy()]),
             pl.Series("se", se_cells[cells.get_column("index").to_numpy()]),
         )
-        .with_columns(
-            (pl.col("estimate") - Z_95 * pl.col("se")).alias("ci_low"),
-            (pl.col("estimate") + Z_95 * pl.col("se")).alias("ci_high"),
-        )
+        .with_columns(*ci_columns())
         .select("cohort", "period", "relative_period", "estimate", "se", "ci_low", "ci_high")
         .sort("cohort", "period")
     )
@@ -198,10 +195,7 @@ def sun_abraham(
             },
             orient="row",
         )
-        .with_columns(
-            (pl.col("estimate") - Z_95 * pl.col("se")).alias("ci_low"),
-            (pl.col("estimate") + Z_95 * pl.col("se")).alias("ci_high"),
-        )
+        .with_columns(*ci_columns())
         .select(list(EVENT_STUDY_SCHEMA))
         .sort("relative_period")
     )
