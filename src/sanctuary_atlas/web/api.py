@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 import polars as pl
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from sanctuary_atlas.web.params import (
     MONTH_PATTERN,
@@ -59,6 +61,17 @@ def area_or_404(view: AtlasView, level: str, code: str) -> Area:
         return view.area(level, code)
     except UnknownAreaError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
+
+
+async def in_memory(view: AtlasView, level: str, measures: list[str]) -> None:
+    """Make sure the frames a request slices are loaded, reading the store in a worker thread.
+
+    The hot routes are ``async``: once the frames are in memory an answer is about a
+    millisecond of work, and handing it to a thread pool costs more than that and, under the
+    GIL, makes twenty concurrent requests slower than running them one after another."""
+    known = [m for m in measures if m in view.measure_by_name]
+    if not view.loaded(level, known):
+        await run_in_threadpool(view.load, level, known)
 
 
 def series_frame(
@@ -118,22 +131,29 @@ def measures(request: Request) -> list[dict[str, Any]]:
     return rows
 
 
-@router.get("/series", summary="Published figures: measures x areas x months")
-def series(
+# The two hot routes return their JSON directly: FastAPI's generic encoder walks every value
+# of thousands of rows, several times slower than encoding the plain dicts once.
+@router.get(
+    "/series", summary="Published figures: measures x areas x months", response_class=JSONResponse
+)
+async def series(
     request: Request,
     level: LevelQuery,
     measure: MeasureList,
     area: AreaList = None,
     start: MonthQuery = None,
     end: MonthQuery = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
+    await in_memory(view_of(request), level, measure)
     frame = series_frame(view_of(request), level, measure, area, start, end)
-    return {
-        "level": level,
-        "measures": measure,
-        "note": "null: suppressed (fewer events than the disclosure threshold) or no data",
-        "rows": records(frame),
-    }
+    return JSONResponse(
+        {
+            "level": level,
+            "measures": measure,
+            "note": "null: suppressed (fewer events than the disclosure threshold) or no data",
+            "rows": records(frame),
+        }
+    )
 
 
 def _download(frame: pl.DataFrame, suffix: str, media_type: str, name: str) -> Response:
@@ -150,7 +170,7 @@ def _download(frame: pl.DataFrame, suffix: str, media_type: str, name: str) -> R
 
 
 @router.get("/series.csv", summary="The same slice as /api/series, as CSV")
-def series_csv(
+async def series_csv(
     request: Request,
     level: LevelQuery,
     measure: MeasureList,
@@ -158,12 +178,13 @@ def series_csv(
     start: MonthQuery = None,
     end: MonthQuery = None,
 ) -> Response:
+    await in_memory(view_of(request), level, measure)
     frame = series_frame(view_of(request), level, measure, area, start, end)
     return _download(frame, "csv", "text/csv", f"sanctuary-atlas-{level}")
 
 
 @router.get("/series.parquet", summary="The same slice as /api/series, as Parquet")
-def series_parquet(
+async def series_parquet(
     request: Request,
     level: LevelQuery,
     measure: MeasureList,
@@ -171,38 +192,49 @@ def series_parquet(
     start: MonthQuery = None,
     end: MonthQuery = None,
 ) -> Response:
+    await in_memory(view_of(request), level, measure)
     frame = series_frame(view_of(request), level, measure, area, start, end)
     return _download(frame, "parquet", "application/vnd.apache.parquet", f"sanctuary-atlas-{level}")
 
 
-@router.get("/map", summary="One figure per area over a period, with the shapes to draw")
-def map_values(
+@router.get(
+    "/map",
+    summary="One figure per area over a period, with the shapes to draw",
+    response_class=JSONResponse,
+)
+async def map_values(
     request: Request,
     level: LevelQuery,
     measure: Annotated[str, Query(description="a measure name (see /api/measures)")],
     start: MonthQuery = None,
     end: MonthQuery = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     view = view_of(request)
     checked_measures(view, [measure])
+    await in_memory(view, level, [measure])
     first, last = month_range(view, [measure], start, end)
     if level == "nation":
         raise invalid("level", "the map shows aor, state or county areas")
     checked_size(view, level, None, first, last, 1)
     values = view.map_values(level, measure, first, last)
-    shape_object, shapes = view.shapes(level, values)
+    shape_object, keys = view.shape_keys(level)
     info = view.measure_by_name[measure]
-    return {
-        "level": level,
-        "measure": measure,
-        "label": info.label,
-        "kind": info.kind,
-        "start": str(first),
-        "end": str(last),
-        "object": shape_object,
-        "areas": records(values),
-        "shapes": shapes,
-    }
+    # columns, not rows: a county map is 3,000 areas, and lists of values are a fraction
+    # of the size of as many objects
+    columns = values.to_dict(as_series=False)
+    return JSONResponse(
+        {
+            "level": level,
+            "measure": measure,
+            "label": info.label,
+            "kind": info.kind,
+            "start": str(first),
+            "end": str(last),
+            "object": shape_object,
+            "areas": columns,
+            "shape_areas": keys,
+        }
+    )
 
 
 @router.get("/map/policies", summary="Shapes where a policy layer was in force in a month")

@@ -76,7 +76,11 @@ class AtlasView:
         self.atlas = atlas
         self._lock = threading.Lock()
         self.names = {level: area_names(level) for level in LEVELS}
-        self._codes = {level: set(frame["area_code"]) for level, frame in self.names.items()}
+        self._name_of = {
+            level: dict(frame.select("area_code", "area_name").iter_rows())
+            for level, frame in self.names.items()
+        }
+        self._codes = {level: set(names) for level, names in self._name_of.items()}
         self.measures = [
             MeasureInfo(row["measure"], row["label"], row["definition"], row["kind"])
             for row in atlas.measures.definitions().to_dicts()
@@ -86,6 +90,12 @@ class AtlasView:
         self.panel = lru_cache(maxsize=512)(self._panel)
         self.months = lru_cache(maxsize=64)(self._months)
         self.map_values = lru_cache(maxsize=256)(self._map_values)
+        self.shape_keys = lru_cache(maxsize=None)(self._shape_keys)
+        # whole frames are loaded once each: concurrent first requests wait for one load
+        # instead of each running the same query behind the connection lock
+        self._frames: dict[tuple[str, str], pl.DataFrame] = {}
+        self._split: dict[tuple[str, str], dict[str, pl.DataFrame]] = {}
+        self._load_lock = threading.RLock()
         self.policy_shapes = lru_cache(maxsize=256)(self._policy_shapes)
 
     def _locked(self, call: Callable[[], T]) -> T:
@@ -94,10 +104,9 @@ class AtlasView:
 
     # -- areas ------------------------------------------------------------------------------
     def area(self, level: str, code: str) -> Area:
-        if code not in self._codes[level]:
+        name = self._name_of[level].get(code)
+        if name is None:
             raise UnknownAreaError(f"no {level} area with code {code!r}")
-        names = self.names[level]
-        name = names.filter(pl.col("area_code") == code)["area_name"][0]
         return Area(level, code, name)
 
     def search(self, text: str, level: str | None, limit: int) -> list[Area]:
@@ -129,10 +138,52 @@ class AtlasView:
         if cells > MAX_CELLS:
             raise TooLargeError(cells)
 
+    def published(self, level: str, measure: str) -> pl.DataFrame:
+        """The whole published panel of one measure at one level, as ``measures.panel`` gives
+        it. Requests are answered by slicing these frames in memory: a DuckDB round trip per
+        request, behind the one-connection lock, would serialise concurrent readers."""
+        with self._load_lock:
+            key = (level, measure)
+            if key not in self._frames:
+                self._frames[key] = self._locked(
+                    lambda: self.atlas.measures.panel(level, [measure])
+                )
+            return self._frames[key]
+
+    def by_area(self, level: str, measure: str) -> dict[str, pl.DataFrame]:
+        """``published`` split by area, so that a series of a few areas is a lookup."""
+        with self._load_lock:
+            key = (level, measure)
+            if key not in self._split:
+                parts = self.published(level, measure).partition_by("area_code", as_dict=True)
+                self._split[key] = {str(code[0]): part for code, part in parts.items()}
+            return self._split[key]
+
+    def _needed(self, level: str, measures: list[str]) -> set[tuple[str, str]]:
+        names = set(measures)
+        for name in measures:
+            derived = DERIVED_BY_NAME.get(name)
+            if derived and derived.denominator:
+                names |= {derived.numerator, derived.denominator}
+        return {(lvl, name) for name in names for lvl in (level, "nation")}
+
+    def loaded(self, level: str, measures: list[str]) -> bool:
+        """Whether answering about ``measures`` at ``level`` needs nothing from the store."""
+        return self._needed(level, measures) <= self._split.keys()
+
+    def load(self, level: str, measures: list[str]) -> None:
+        for lvl, name in self._needed(level, measures):
+            self.by_area(lvl, name)
+
+    def _areas_of(self, level: str, measure: str, areas: tuple[str, ...]) -> pl.DataFrame:
+        split = self.by_area(level, measure)
+        found = [split[code] for code in areas if code in split]
+        # the empty frame keeps the columns when no area has rows
+        return pl.concat([*found, self.published(level, measure).clear()])
+
     def _months(self, measure: str) -> tuple[date, ...]:
         """Months some release covers for ``measure`` (where the nation has a figure)."""
-        frame = self._locked(lambda: self.atlas.measures.panel("nation", [measure]))
-        return tuple(frame["month"].to_list())
+        return tuple(self.published("nation", measure)["month"].to_list())
 
     def _panel(
         self,
@@ -142,11 +193,26 @@ class AtlasView:
         end: date | None,
         areas: tuple[str, ...] | None,
     ) -> pl.DataFrame:
-        return self._locked(
-            lambda: self.atlas.measures.panel(
-                level, list(measures), start, end, list(areas) if areas is not None else None
-            )
-        )
+        """The columns and rows ``measures.panel(level, measures, start, end, areas)`` gives:
+        a measure's rows exist for the months its releases cover, null where another covers
+        months it does not."""
+        keys = ["level", "area_code", "area_name", "month"]
+        wanted = [pl.lit(True)]
+        if start is not None:
+            wanted.append(pl.col("month") >= start)
+        if end is not None:
+            wanted.append(pl.col("month") <= end)
+        if areas is not None:
+            wanted.append(pl.col("area_code").is_in(list(areas)))
+        if areas is not None:
+            parts = [self._areas_of(level, name, areas).filter(*wanted) for name in measures]
+        else:
+            parts = [self.published(level, name).filter(*wanted) for name in measures]
+        frame = parts[0]
+        for part in parts[1:]:
+            frame = frame.join(part, on=keys, how="full", coalesce=True)
+        shares = [c for c in frame.columns if c not in keys and c not in measures]
+        return frame.select(*keys, *measures, *sorted(shares)).sort("area_code", "month")
 
     def _map_values(self, level: str, measure: str, start: date, end: date) -> pl.DataFrame:
         """One row per area: the measure over the period, from the published months only.
@@ -183,18 +249,23 @@ class AtlasView:
         )
         return result.sort("area_code")
 
-    def shapes(self, level: str, values: pl.DataFrame) -> tuple[str, list[dict[str, object]]]:
-        """The TopoJSON object to draw and, per shape id, the area figures it shows: counties
-        for county and AOR maps (an AOR is the union of its counties), states for states."""
+    def _shape_keys(self, level: str) -> tuple[str, dict[str, list[str]]]:
+        """The TopoJSON object a level's map draws, and which area each shape shows: counties
+        for county maps (the shape id is the area code) and AOR maps (an AOR is the union of
+        its counties), states for state maps (shape ids are state FIPS, areas USPS codes)."""
         if level == "state":
-            keys = load_states().select(pl.col("state_fips").alias("id"), pl.col("usps"))
-            joined = keys.join(values, left_on="usps", right_on="area_code", how="inner")
-            return "states", joined.rename({"usps": "area_code"}).to_dicts()
-        counties = load_counties().select(pl.col("county_fips").alias("id"), "aor")
-        key = "aor" if level == "aor" else "id"
-        joined = counties.join(values, left_on=key, right_on="area_code", how="inner")
-        joined = joined.with_columns(pl.col(key).alias("area_code")).drop("aor", strict=False)
-        return "counties", joined.to_dicts()
+            states = load_states()
+            return "states", {
+                "id": states["state_fips"].to_list(),
+                "area": states["usps"].to_list(),
+            }
+        if level == "aor":
+            counties = load_counties().filter(pl.col("aor").is_not_null())
+            return "counties", {
+                "id": counties["county_fips"].to_list(),
+                "area": counties["aor"].to_list(),
+            }
+        return "counties", {"id": [], "area": []}
 
     # -- policies and provenance -------------------------------------------------------------
     def policies_at(self, area: Area, day: date) -> pl.DataFrame:

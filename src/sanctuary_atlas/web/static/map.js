@@ -10,7 +10,7 @@
     "287g": { stroke: "#8a3b00", strokeDash: [4, 2], strokeWidth: 1.4 },
     state_mandates: { stroke: "#5b2a86", strokeDash: [1, 2], strokeWidth: 1.6 }
   };
-  var state = { data: null, topo: null, layers: {} };
+  var state = { data: null, shapes: null, topo: null, layers: {} };
 
   function numberFormat(kind) {
     if (kind === "share") { return ".1%"; }
@@ -18,8 +18,27 @@
     return ",.1f";
   }
 
+  // The API sends the figures as columns; the map wants one row per shape id.
+  function shapeRows(d) {
+    var byArea = {};
+    var names = Object.keys(d.areas);
+    d.areas.area_code.forEach(function (code, i) {
+      var row = {};
+      names.forEach(function (name) { row[name] = d.areas[name][i]; });
+      byArea[code] = row;
+    });
+    if (!d.shape_areas.id.length) {
+      return d.areas.area_code.map(function (code) { return Object.assign({ id: code }, byArea[code]); });
+    }
+    return d.shape_areas.id.map(function (id, i) {
+      return Object.assign({ id: id }, byArea[d.shape_areas.area[i]] || {});
+    });
+  }
+
   function spec() {
     var d = state.data;
+    var shapes = state.shapes;
+    var adds = d.kind === "count" || d.kind === "per_100k";  // figures that add up over months
     var fields = ["area_code", "area_name", "value", "months", "months_suppressed"];
     var tooltip = [
       { field: "area_name", type: "nominal", title: "Area" },
@@ -33,8 +52,9 @@
     var base = {
       data: { values: state.topo, format: { type: "topojson", feature: d.object } },
       transform: [
-        { lookup: "id", from: { data: { values: d.shapes }, key: "id", fields: fields } },
-        { calculate: "isValid(datum.value) ? format(datum.value, '" + numberFormat(d.kind) + "') : (isValid(datum.months) ? 'suppressed' : 'no data')", as: "value_text" },
+        { lookup: "id", from: { data: { values: shapes }, key: "id", fields: fields } },
+        // a sum over months some of which were suppressed is a floor, and says so
+        { calculate: "isValid(datum.value) ? (datum.months_suppressed > 0 && " + adds + " ? 'at least ' : '') + format(datum.value, '" + numberFormat(d.kind) + "') : (isValid(datum.months) ? 'suppressed' : 'no data')", as: "value_text" },
         { calculate: "isValid(datum.months) ? datum.months_suppressed + ' of ' + datum.months : ''", as: "suppressed_text" },
         { calculate: "isValid(datum.area_code) ? '/area/" + d.level + "/' + datum.area_code : null", as: "url" }
       ],
@@ -42,9 +62,10 @@
       mark: { type: "geoshape", stroke: "#ffffff", strokeWidth: d.object === "states" ? 0.8 : (d.level === "aor" ? 0 : 0.15) },
       encoding: {
         color: {
-          condition: { test: "!isValid(datum.value)", value: "#d4d4d4" },
+          condition: { test: "!isValid(datum.value)", value: "#b8b8b8" },
           field: "value", type: "quantitative", title: d.label,
-          scale: { scheme: "blues", type: d.kind === "share" ? "linear" : "symlog" },
+          // the scheme starts above white, so a zero stays visible against the page
+          scale: { scheme: { name: "blues", extent: [0.12, 1] }, type: d.kind === "share" ? "linear" : "symlog" },
           legend: { orient: "bottom", direction: "horizontal", gradientLength: 260, format: numberFormat(d.kind) }
         },
         tooltip: tooltip,
@@ -106,6 +127,7 @@
     fetch("/geo/us-counties.topo.json").then(function (r) { return r.json(); })
   ]).then(function (answers) {
     state.data = answers[0];
+    state.shapes = shapeRows(answers[0]);
     state.topo = answers[1];
     return draw();
   }).catch(fail);

@@ -1,0 +1,140 @@
+"""The pages in a real browser (Debian's chromium, headless, driven by Playwright): each loads
+with no console error and no request leaving 127.0.0.1; the map draws county shapes and follows
+the chosen measure; an area page marks its policy dates. Screenshots go to artifacts/web/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from sanctuary_atlas.web.app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
+PAGES = {
+    "map": "/",
+    "map-aor-removals": "/?level=aor&measure=removals",
+    "area-county": "/area/county/06073",
+    "area-state": "/area/state/CA?measure=at_large_share",
+    "methods": "/methods",
+    "search": "/areas?q=king",
+}
+CHARTED = {"map", "map-aor-removals", "area-county", "area-state"}
+
+
+@pytest.fixture(scope="module")
+def server(web_store: Path) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(web_store), host="127.0.0.1", port=port, log_level="error")
+    served = uvicorn.Server(config)
+    thread = threading.Thread(target=served.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not served.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    served.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Watched:
+    """A page that records console errors and every request that leaves 127.0.0.1."""
+
+    def __init__(self, browser: Browser, width: int):
+        self.page: Page = browser.new_page(viewport={"width": width, "height": 900})
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", self._request)
+
+    def _request(self, request: object) -> None:
+        url: str = request.url  # type: ignore[attr-defined]
+        if not url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
+            self.outside.append(url)
+
+    def open(self, url: str, charted: bool) -> None:
+        self.page.goto(url)
+        if charted:
+            self.page.wait_for_selector("[data-drawn=true]", timeout=30_000)
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["laptop", "phone"])
+def test_every_page_loads_cleanly(browser: Browser, server: str, width: int) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    watched = Watched(browser, width)
+    for name, path in PAGES.items():
+        watched.open(server + path, name in CHARTED)
+        watched.page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+    assert watched.errors == []
+    assert watched.outside == []
+    watched.page.close()
+
+
+def test_map_draws_counties_and_follows_the_measure(browser: Browser, server: str) -> None:
+    watched = Watched(browser, 1280)
+    watched.open(server + "/", charted=True)
+    shapes = watched.page.locator("#map svg path").count()
+    assert shapes > 3000, shapes
+    watched.page.select_option("select[name=measure]", "arrests_custodial")
+    watched.page.click("form.controls button")
+    watched.page.wait_for_selector("[data-drawn=true]", timeout=30_000)
+    assert watched.page.locator("h1").inner_text().startswith("Custodial arrests")
+    assert "measure=arrests_custodial" in (watched.page.get_attribute("#map", "data-api") or "")
+    # a policy layer outlines the counties where it was in force
+    before = watched.page.locator("#map svg path").count()
+    watched.page.check("input[data-layer=limits_detainers]")
+    watched.page.wait_for_function(
+        f"document.querySelectorAll('#map svg path').length > {before}", timeout=30_000
+    )
+    watched.page.screenshot(path=SHOTS / "map-policy-layer-1280.png", full_page=False)
+    assert watched.errors == [] and watched.outside == []
+
+
+def test_area_page_marks_policy_dates(browser: Browser, server: str) -> None:
+    watched = Watched(browser, 1280)
+    # California's Values Act (SB 54) took effect on 1 January 2018, inside the series
+    watched.open(server + "/area/state/CA", charted=True)
+    markers = int(watched.page.get_attribute("#series", "data-policy-markers") or "0")
+    assert markers >= 1
+    assert watched.page.locator("#series svg.marks").count() == 1
+    assert watched.errors == [] and watched.outside == []
+
+
+def test_keyboard_reaches_the_controls(browser: Browser, server: str) -> None:
+    watched = Watched(browser, 1280)
+    watched.open(server + "/", charted=True)
+    watched.page.keyboard.press("Tab")
+    assert watched.page.evaluate("document.activeElement.textContent") == "Skip to content"
+    reached = []
+    for _ in range(12):
+        watched.page.keyboard.press("Tab")
+        reached.append(watched.page.evaluate("document.activeElement.name || ''"))
+    assert {"q", "measure", "level", "start", "end"} <= set(reached)
