@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.web.app import create_app
+from sanctuary_atlas.web.params import parse_month
 from sanctuary_atlas.web.service import MAX_CELLS
 
 FY2019 = {"start": "2018-10", "end": "2019-09"}
@@ -239,3 +240,32 @@ def test_startup_is_fast_and_a_missing_store_is_an_error(web_store: Path, tmp_pa
     assert time.perf_counter() - began < 3.0
     with pytest.raises(FileNotFoundError, match="no atlas store"):
         create_app(tmp_path / "missing.duckdb")
+
+
+@pytest.mark.parametrize(
+    ("level", "measures", "start", "end", "areas"),
+    [
+        ("county", ("arrests", "at_large_share", "detained_adp"), "2018-10", "2019-06", ("06073",)),
+        ("county", ("arrests_custodial",), None, None, None),
+        ("aor", ("removals", "arrests_per_100k"), "2016-01", None, ("SEA", "HQ")),
+        ("state", ("encounters", "detainer_share"), None, "2017-12", None),
+    ],
+)
+def test_served_slices_equal_the_published_panel(
+    client: TestClient,
+    level: str,
+    measures: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    areas: tuple[str, ...] | None,
+) -> None:
+    """The app answers from whole frames held in memory; each answer must be exactly what
+    ``atlas.measures.panel`` (where disclosure control lives) gives for the same question."""
+    view = client.app.state.view  # type: ignore[attr-defined]
+    first, last = parse_month(start), parse_month(end)
+    served = view.panel(level, measures, first, last, areas)
+    published = view.atlas.measures.panel(
+        level, list(measures), first, last, list(areas) if areas else None
+    )
+    assert served.height > 0
+    assert served.equals(published)

@@ -62,7 +62,6 @@
       mark: { type: "geoshape", stroke: "#ffffff", strokeWidth: d.object === "states" ? 0.8 : (d.level === "aor" ? 0 : 0.15) },
       encoding: {
         color: {
-          condition: { test: "!isValid(datum.value)", value: "#b8b8b8" },
           field: "value", type: "quantitative", title: d.label,
           // the scheme starts above white, so a zero stays visible against the page
           scale: { scheme: { name: "blues", extent: [0.12, 1] }, type: d.kind === "share" ? "linear" : "symlog" },
@@ -72,7 +71,13 @@
         href: { field: "url", type: "nominal" }
       }
     };
-    var layers = [base];
+    // Vega-Lite drops marks whose colour field is null, so the shapes without a figure are
+    // drawn first, in grey, under the coloured ones (and still answer a hover).
+    var missing = Object.assign({}, base, {
+      mark: Object.assign({}, base.mark, { fill: "#b8b8b8" }),
+      encoding: { tooltip: tooltip, href: base.encoding.href }
+    });
+    var layers = [missing, base];
     if (d.object === "counties") {
       layers.push({
         data: { values: state.topo, format: { type: "topojson", feature: "states" } },
