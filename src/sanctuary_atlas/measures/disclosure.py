@@ -22,8 +22,12 @@ exhaustive integer search.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,8 +38,12 @@ DEFAULT_THRESHOLD = 10
 # linear audit and the per-relation rules only.
 BOUNDS_AUDIT_LIMIT = 16
 # Audit rounds that widen one relation per determined cell, then rounds that widen all of them.
-GENTLE_AUDIT_ROUNDS = 4
+GENTLE_AUDIT_ROUNDS = 2
 MAX_AUDIT_ROUNDS = 200
+# Blocks of at least this many suppressed cells are audited in a second process, when the
+# table is large enough to pay for starting one.
+PARALLEL_BLOCK_CELLS = 500
+PARALLEL_MIN_RELATIONS = 50_000
 MINIMUM_THRESHOLD = 5
 
 
@@ -96,12 +104,32 @@ def suppress(values: Sequence[float], relations: Sequence[Relation], threshold: 
     for first in np.flatnonzero(primary).tolist():
         queue.extend(by_cell.get(first, ()))
     audit_from: list[int] | None = None  # None: audit every block the first time
+    # a second process audits half of the large blocks; small tables need none
+    workers = 2 if len(relations) > PARALLEL_MIN_RELATIONS and (os.cpu_count() or 1) > 1 else 0
+    with _pool(workers) as pool:
+        _protect(relations, by_cell, value, hidden, queue, dirty, hide, audit_from, pool)
+    return Suppression(primary=primary, complementary=hidden & ~primary)
+
+
+def _protect(
+    relations: Sequence[Relation],
+    by_cell: dict[int, list[int]],
+    value: np.ndarray,
+    hidden: np.ndarray,
+    queue: deque[int],
+    dirty: set[int],
+    hide: Callable[[int], None],
+    audit_from: list[int] | None,
+    pool: Executor | None,
+) -> None:
+    """Complementary suppression until no relation leaves a suppressed cell alone or forced,
+    and no audit finds a determined cell."""
     for audit_round in range(1, MAX_AUDIT_ROUNDS + 1):
         while queue:
             complement = _complement_needed(relations[queue.popleft()], value, hidden)
             if complement is not None:
                 hide(complement)
-        determined = _determined_cells(relations, by_cell, hidden, audit_from, value)
+        determined = _determined_cells(relations, by_cell, hidden, audit_from, value, pool)
         if not determined:
             break
         dirty.clear()
@@ -127,7 +155,17 @@ def suppress(values: Sequence[float], relations: Sequence[Relation], threshold: 
         audit_from = sorted(dirty)
     else:  # pragma: no cover
         raise RuntimeError("disclosure control did not converge")
-    return Suppression(primary=primary, complementary=hidden & ~primary)
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[Executor | None]:
+    if workers < 2:
+        yield None
+        return
+    # fork: the workers run pure Python on the rows they are sent and touch nothing the
+    # parent's DuckDB or polars threads hold; spawn would re-run the caller's __main__
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield pool
 
 
 def _nearest_candidate(
@@ -194,30 +232,30 @@ def _determined_cells(
     hidden: np.ndarray,
     starts: Sequence[int] | None = None,
     values: np.ndarray | None = None,
+    pool: Executor | None = None,
 ) -> list[int]:
     """Suppressed cells whose value follows from the published ones by linear algebra: cell j
     is determined when the unit vector e_j lies in the row space of the relations restricted
     to the suppressed cells. Sparse elimination modulo a large prime: blocks reach thousands
-    of cells (a month of counties), where dense decompositions take minutes."""
+    of cells (a month of counties), where dense decompositions take minutes. Large blocks go
+    to ``pool`` when one is given (blocks are independent)."""
     seen: set[int] = set()
-    determined: list[int] = []
+    blocks: list[tuple[list[int], list[int]]] = []
     for begin in np.flatnonzero(hidden).tolist() if starts is None else starts:
         start = int(begin)
         if start in seen or start not in by_cell:
             continue
         block_cells, block_relations = _block(start, relations, by_cell, hidden)
         seen.update(block_cells)
-        pivots: dict[int, dict[int, int]] = {}
-        for index in block_relations:
-            relation = relations[index]
-            row: dict[int, int] = {}
-            if hidden[relation.parent]:
-                row[relation.parent] = 1
-            for part in relation.parts:
-                if hidden[part]:
-                    row[part] = (row.get(part, 0) - 1) % _PRIME
-            _reduce(row, pivots, keep=True)
-        pinned = [cell for cell in block_cells if not _reduce({cell: 1}, pivots, keep=False)]
+        blocks.append((block_cells, block_relations))
+    rows = [[_hidden_row(relations[i], hidden) for i in block[1]] for block in blocks]
+    large = [i for i, block in enumerate(blocks) if len(block[0]) >= PARALLEL_BLOCK_CELLS]
+    linear: dict[int, list[int]] = {}
+    if pool is not None and len(large) > 1:
+        linear = dict(zip(large, pool.map(_linear_pinned, [rows[i] for i in large]), strict=True))
+    determined: list[int] = []
+    for i, (block_cells, block_relations) in enumerate(blocks):
+        pinned = linear[i] if i in linear else _linear_pinned(rows[i])
         if (
             not pinned
             and values is not None
@@ -227,6 +265,25 @@ def _determined_cells(
             pinned = _pinned_by_bounds(block_cells, block_relations, relations, values, hidden)
         determined.extend(pinned)
     return determined
+
+
+def _hidden_row(relation: Relation, hidden: np.ndarray) -> dict[int, int]:
+    """A relation restricted to its suppressed cells: parent - sum of parts, modulo the prime."""
+    row: dict[int, int] = {}
+    if hidden[relation.parent]:
+        row[relation.parent] = 1
+    for part in relation.parts:
+        if hidden[part]:
+            row[part] = (row.get(part, 0) - 1) % _PRIME
+    return row
+
+
+def _linear_pinned(rows: list[dict[int, int]]) -> list[int]:
+    """The cells one block's relations determine."""
+    pivots: dict[int, dict[int, int]] = {}
+    for row in rows:
+        _reduce(row, pivots, keep=True)
+    return _single_entry_rows(pivots)
 
 
 def _pinned_by_bounds(
@@ -264,6 +321,26 @@ def _pinned_by_bounds(
         if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 1 - 1e-9:
             pinned.append(cell)
     return pinned
+
+
+def _single_entry_rows(pivots: dict[int, dict[int, int]]) -> list[int]:
+    """Bring the echelon rows to reduced form (each pivot column zero in every other row);
+    a cell is determined exactly when its reduced row is the unit vector: then no vector of
+    the null space moves it. One back-substitution, instead of one reduction per cell."""
+    for column in sorted(pivots, reverse=True):
+        row = pivots[column]
+        # rows of larger pivots are already reduced, so they hold no other pivot column
+        for other in sorted(c for c in row if c != column and c in pivots):
+            factor = row.get(other)
+            if not factor:
+                continue
+            for c, v in pivots[other].items():
+                updated = (row.get(c, 0) - factor * v) % _PRIME
+                if updated:
+                    row[c] = updated
+                else:
+                    row.pop(c, None)
+    return [column for column, row in pivots.items() if len(row) == 1]
 
 
 def _reduce(row: dict[int, int], pivots: dict[int, dict[int, int]], *, keep: bool) -> bool:
