@@ -32,10 +32,13 @@ PAGES = {
     "map-aor-removals": "/?level=aor&measure=removals",
     "area-county": "/area/county/06073",
     "area-state": "/area/state/CA?measure=at_large_share",
+    "compare": "/compare",
+    "estimates": "/estimates",
+    "claims": "/claims",
     "methods": "/methods",
     "search": "/areas?q=king",
 }
-CHARTED = {"map", "map-aor-removals", "area-county", "area-state"}
+CHARTED = {"map", "map-aor-removals", "area-county", "area-state", "compare", "estimates"}
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +137,7 @@ def test_keyboard_reaches_the_controls(browser: Browser, server: str) -> None:
     watched.page.keyboard.press("Tab")
     assert watched.page.evaluate("document.activeElement.textContent") == "Skip to content"
     reached = []
-    for _ in range(12):
+    for _ in range(20):
         watched.page.keyboard.press("Tab")
         reached.append(watched.page.evaluate("document.activeElement.name || ''"))
     assert {"q", "measure", "level", "start", "end"} <= set(reached)

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import sanctuary_atlas
 from sanctuary_atlas.measures.definitions import UnknownMeasureError
 from sanctuary_atlas.measures.published import PanelQueryError
-from sanctuary_atlas.web import api, pages
+from sanctuary_atlas.web import analysis, api, pages
 from sanctuary_atlas.web.service import AtlasView
 
 STATIC = Path(__file__).parent / "static"
@@ -93,7 +93,9 @@ def create_app(store_path: str | Path) -> FastAPI:
     )
     app.state.view = view
     app.include_router(api.router)
+    app.include_router(analysis.api)
     app.include_router(pages.router)
+    app.include_router(analysis.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(SecurityHeaders)

@@ -41,7 +41,7 @@ def _month_text(value: str | None) -> str | None:
     return value if value and re.fullmatch(MONTH_PATTERN, value) else None
 
 
-def _context(request: Request, **values: Any) -> dict[str, Any]:
+def context(request: Request, **values: Any) -> dict[str, Any]:
     return {"request": request, "threshold": DEFAULT_THRESHOLD, **values}
 
 
@@ -78,7 +78,7 @@ def national_map(
     return templates.TemplateResponse(
         request,
         "map.html",
-        _context(
+        context(
             request,
             view=view,
             measure=view.measure_by_name[measure],
@@ -147,7 +147,7 @@ def area_page(
     return templates.TemplateResponse(
         request,
         "area.html",
-        _context(
+        context(
             request,
             area=area,
             view=view,
@@ -189,7 +189,7 @@ def _shapes() -> bytes:
 def area_search(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
     view = view_of(request)
     found = view.search(q, None, 100) if q.strip() else []
-    return templates.TemplateResponse(request, "areas.html", _context(request, q=q, found=found))
+    return templates.TemplateResponse(request, "areas.html", context(request, q=q, found=found))
 
 
 @router.get("/methods", response_class=HTMLResponse)
@@ -198,7 +198,7 @@ def methods(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "methods.html",
-        _context(
+        context(
             request,
             view=view,
             releases=records(view.releases()),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -90,6 +90,9 @@ class AtlasView:
         self.panel = lru_cache(maxsize=512)(self._panel)
         self.months = lru_cache(maxsize=64)(self._months)
         self.map_values = lru_cache(maxsize=256)(self._map_values)
+        self.compare = lru_cache(maxsize=128)(self._compare)
+        self.estimate = lru_cache(maxsize=64)(self._estimate)
+        self.claims = lru_cache(maxsize=1)(self._claims)
         self.shape_keys = lru_cache(maxsize=None)(self._shape_keys)
         # whole frames are loaded once each: concurrent first requests wait for one load
         # instead of each running the same query behind the connection lock
@@ -306,6 +309,22 @@ class AtlasView:
             return ()
         marked = frame.filter(pl.any_horizontal(pl.col(flags).fill_null(False)))
         return tuple(sorted(marked["jurisdiction_fips"].unique()))
+
+    # -- analysis (each answer is computed once: an estimate takes seconds) -----------------
+    def _compare(
+        self, measure: str, treated: str, control: str, level: str, start: date, end: date
+    ) -> dict[str, Any]:
+        return self._locked(
+            lambda: self.atlas.analysis.compare(
+                measure, treated, control, level=level, start=start, end=end
+            ).to_dict()
+        )
+
+    def _estimate(self, policy: str, measure: str, unit: str) -> dict[str, Any]:
+        return self._locked(lambda: self.atlas.analysis.estimate(policy, measure, unit).to_dict())
+
+    def _claims(self) -> list[dict[str, Any]]:
+        return self._locked(lambda: [c.to_dict() for c in self.atlas.analysis.claims()])
 
     def releases(self) -> pl.DataFrame:
         frame = self._locked(self.atlas.releases)
