@@ -96,6 +96,9 @@ def test_every_page_loads_cleanly(browser: Browser, server: str, width: int) -> 
     for name, path in PAGES.items():
         watched.open(server + path, name in CHARTED)
         watched.page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
+        # nothing wider than the screen: a phone reader never scrolls the page sideways
+        overflow = watched.page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, (name, overflow)
     assert watched.errors == []
     assert watched.outside == []
     watched.page.close()
