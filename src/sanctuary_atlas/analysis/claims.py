@@ -50,21 +50,27 @@ def _group_totals(comparison: Comparison, value: str = "value") -> dict[str, flo
     return dict(zip(totals["group"], totals[value], strict=True))
 
 
-def at_large_share_claim(store: Store) -> ClaimCheck:
-    """(a) Without jail transfers ICE must arrest people at large."""
-    start, end = date(2015, 10, 1), date(2019, 9, 30)
-    at_large = compare(
+# The record's years: the national ERO-LESA release runs from FY2016 to FY2019.
+RECORD_START, RECORD_END = date(2015, 10, 1), date(2019, 9, 30)
+
+
+def _against_detainer_limits(store: Store, measure: str, level: str) -> Comparison:
+    """``measure`` where limits_detainers was in force at some time in the record vs the rest."""
+    return compare(
         store,
-        "arrests_at_large",
+        measure,
         "policy:limits_detainers",
         "rest",
-        level="aor",
-        start=start,
-        end=end,
+        level=level,
+        start=RECORD_START,
+        end=RECORD_END,
     )
-    arrests = compare(
-        store, "arrests", "policy:limits_detainers", "rest", level="aor", start=start, end=end
-    )
+
+
+def at_large_share_claim(store: Store) -> ClaimCheck:
+    """(a) Without jail transfers ICE must arrest people at large."""
+    at_large = _against_detainer_limits(store, "arrests_at_large", "aor")
+    arrests = _against_detainer_limits(store, "arrests", "aor")
     num, den = _group_totals(at_large), _group_totals(arrests)
     share = {g: num[g] / den[g] for g in num if den.get(g)}
     figures = (
@@ -103,25 +109,8 @@ def at_large_share_claim(store: Store) -> ClaimCheck:
 
 def detainer_backlog_claim(store: Store) -> ClaimCheck:
     """(b) Detainer limits leave a backlog of people released instead of transferred."""
-    start, end = date(2015, 10, 1), date(2019, 9, 30)
-    detainers = compare(
-        store,
-        "encounters_detainer",
-        "policy:limits_detainers",
-        "rest",
-        level="state",
-        start=start,
-        end=end,
-    )
-    custodial = compare(
-        store,
-        "arrests_custodial",
-        "policy:limits_detainers",
-        "rest",
-        level="state",
-        start=start,
-        end=end,
-    )
+    detainers = _against_detainer_limits(store, "encounters_detainer", "state")
+    custodial = _against_detainer_limits(store, "arrests_custodial", "state")
     adoptions = detainers.policy_dates.filter(pl.col("kind") == "limits_detainers")
     shows = []
     for area, adopted in adoptions.select("area_code", "effective_from").iter_rows():
