@@ -21,9 +21,11 @@ def main() -> None:
     from sanctuary_atlas.cli import analysis, events, measures  # noqa: F401
     from sanctuary_atlas.cli.geography import geography_app
     from sanctuary_atlas.cli.policies import policies_app
+    from sanctuary_atlas.cli.web import serve
 
     app.add_typer(geography_app, name="geography")
     app.add_typer(policies_app, name="policies")
+    app.command("serve")(serve)
 
     try:
         # without standalone mode, a typer.Exit comes back as the return value
