@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sanctuary_atlas.analysis.claims import CLAIMS, ClaimCheck, check_claims
 from sanctuary_atlas.analysis.comparisons import Comparison, compare
-from sanctuary_atlas.analysis.policy_effects import PolicyEffect, estimate_policy_effect
 from sanctuary_atlas.store import Store
+
+if TYPE_CHECKING:
+    from sanctuary_atlas.analysis.policy_effects import PolicyEffect
 
 
 class AnalysisAPI:
@@ -41,6 +44,10 @@ class AnalysisAPI:
     def estimate(self, policy: str, measure: str, unit: str = "state") -> PolicyEffect:
         """The effect of adopting ``policy`` on ``measure``: Callaway-Sant'Anna and
         Sun-Abraham, clustered by unit, with the pre-trend test and caveats."""
+        # imported here: the estimator libraries take seconds to load, and opening an atlas
+        # (the CLI, the web app's start) should not wait for them
+        from sanctuary_atlas.analysis.policy_effects import estimate_policy_effect
+
         return estimate_policy_effect(self.store, policy, measure, unit)
 
     def claims(self, keys: list[str] | None = None) -> list[ClaimCheck]:
