@@ -261,6 +261,8 @@ def _determined_cells(
             and values is not None
             and len(block_relations) > 1
             and len(block_cells) <= BOUNDS_AUDIT_LIMIT
+            # a bound can only pin cells when some hidden cell sits on it: a true value of 1
+            and any(values[cell] == 1 for cell in block_cells)
         ):
             pinned = _pinned_by_bounds(block_cells, block_relations, relations, values, hidden)
         determined.extend(pinned)
