@@ -40,8 +40,8 @@ class _Backend(Protocol):
 
     def head(self, sheet: str, rows: int) -> list[list[Cell]]: ...
 
-    def data(self, sheet: str, skip: int) -> Iterator[list[list[Cell]]]:
-        """Rows after ``skip`` sheet rows, as lists of columns, in chunks."""
+    def data(self, sheet: str, skip: int) -> Iterator[list[pa.Array]]:
+        """Rows after ``skip`` sheet rows, as string columns, in chunks."""
         ...
 
 
@@ -72,10 +72,11 @@ class _Calamine:
         columns = self._columns(sheet, 0, rows)
         return [list(row) for row in zip(*columns, strict=True)]
 
-    def data(self, sheet: str, skip: int) -> Iterator[list[list[Cell]]]:
-        total = self._sheets[sheet].num_rows
-        for begin in range(skip, total, BATCH_ROWS):
-            yield self._columns(sheet, begin, begin + BATCH_ROWS)
+    def data(self, sheet: str, skip: int) -> Iterator[list[pa.Array]]:
+        batch = self._sheets[sheet]
+        for begin in range(skip, batch.num_rows, BATCH_ROWS):
+            part = batch.slice(begin, min(BATCH_ROWS, batch.num_rows - begin))
+            yield [column.cast(pa.string()) for column in part.columns]
 
 
 class _OpenPyXL:
@@ -101,17 +102,22 @@ class _OpenPyXL:
         found = self._book[sheet].iter_rows(max_row=rows, values_only=True)
         return [[self._text(v) for v in row] for row in found]
 
-    def data(self, sheet: str, skip: int) -> Iterator[list[list[Cell]]]:
+    def data(self, sheet: str, skip: int) -> Iterator[list[pa.Array]]:
         chunk: list[list[Cell]] = []
         for row in self._book[sheet].iter_rows(min_row=skip + 1, values_only=True):
             chunk.append([self._text(v) for v in row])
             if len(chunk) == BATCH_ROWS:
-                yield [list(col) for col in zip(*chunk, strict=True)]
+                yield _string_columns(chunk)
                 chunk = []
         if chunk:
-            width = max(len(r) for r in chunk)
-            padded = [r + [None] * (width - len(r)) for r in chunk]
-            yield [list(col) for col in zip(*padded, strict=True)]
+            yield _string_columns(chunk)
+
+
+def _string_columns(rows: list[list[Cell]]) -> list[pa.Array]:
+    """Row lists (of uneven length: openpyxl trims empty trailing cells) as string columns."""
+    width = max(len(r) for r in rows)
+    padded = [r + [None] * (width - len(r)) for r in rows]
+    return [pa.array(list(column), type=pa.string()) for column in zip(*padded, strict=True)]
 
 
 def _without_dimension_tags(path: Path) -> bytes:
@@ -219,11 +225,9 @@ class _BatchSource:
         fields = list(table.header.fields)
         next_row = self.skip + 1
         for columns in self.backend.data(self.sheet, self.skip):
-            width = len(columns)
+            width, length = len(columns), len(columns[0])
             arrays = [
-                pa.array(
-                    columns[index] if index < width else [None] * len(columns[0]), type=pa.string()
-                )
+                columns[index] if index < width else pa.nulls(length, type=pa.string())
                 for index in (table.header.fields[name] for name in fields)
             ]
             batch = canonical_batch(arrays, fields, next_row)
