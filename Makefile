@@ -38,3 +38,4 @@ bench: venv
 	$(BIN)/python benchmarks/resolve.py
 	$(BIN)/python benchmarks/panel.py
 	$(BIN)/python benchmarks/estimate.py
+	$(BIN)/python benchmarks/web_load.py --db $(DB)   # needs the atlas `make run` builds
