@@ -88,3 +88,9 @@ def test_analysis_pages(client: TestClient, path: str, status: int, text: str) -
     answer = client.get(path)
     assert answer.status_code == status
     assert text in answer.text
+
+
+def test_estimates_page_prints_each_estimators_caveats(client: TestClient) -> None:
+    """The caveats travel with the numbers: the estimators' own (few treated clusters) too."""
+    page = client.get("/estimates").text
+    assert "Sun-Abraham: only" in page and "treated cluster" in page
