@@ -32,8 +32,7 @@ def test_openapi_lists_the_api_and_no_cdn_docs(client: TestClient) -> None:
         "/api/areas",
         "/api/measures",
         "/api/series",
-        "/api/series.csv",
-        "/api/series.parquet",
+        "/api/series.{suffix}",
         "/api/map",
         "/api/policies/at",
         "/api/policies/timeline",
@@ -43,6 +42,8 @@ def test_openapi_lists_the_api_and_no_cdn_docs(client: TestClient) -> None:
         "/api/claims",
     ):
         assert path in spec["paths"], path
+    download = spec["paths"]["/api/series.{suffix}"]["get"]["parameters"][0]
+    assert download["name"] == "suffix" and download["schema"]["enum"] == ["csv", "parquet"]
     assert not any("sql" in path for path in spec["paths"])
     # FastAPI's /docs pages load scripts from a CDN: they must not be served
     assert client.get("/docs").status_code == 404

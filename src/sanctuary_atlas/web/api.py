@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import polars as pl
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -169,9 +169,13 @@ def _download(frame: pl.DataFrame, suffix: str, media_type: str, name: str) -> R
     )
 
 
-@router.get("/series.csv", summary="The same slice as /api/series, as CSV")
-async def series_csv(
+_DOWNLOAD_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
+
+
+@router.get("/series.{suffix}", summary="The same slice as /api/series, as CSV or Parquet")
+async def series_download(
     request: Request,
+    suffix: Literal["csv", "parquet"],
     level: LevelQuery,
     measure: MeasureList,
     area: AreaList = None,
@@ -180,21 +184,7 @@ async def series_csv(
 ) -> Response:
     await in_memory(view_of(request), level, measure)
     frame = series_frame(view_of(request), level, measure, area, start, end)
-    return _download(frame, "csv", "text/csv", f"sanctuary-atlas-{level}")
-
-
-@router.get("/series.parquet", summary="The same slice as /api/series, as Parquet")
-async def series_parquet(
-    request: Request,
-    level: LevelQuery,
-    measure: MeasureList,
-    area: AreaList = None,
-    start: MonthQuery = None,
-    end: MonthQuery = None,
-) -> Response:
-    await in_memory(view_of(request), level, measure)
-    frame = series_frame(view_of(request), level, measure, area, start, end)
-    return _download(frame, "parquet", "application/vnd.apache.parquet", f"sanctuary-atlas-{level}")
+    return _download(frame, suffix, _DOWNLOAD_TYPES[suffix], f"sanctuary-atlas-{level}")
 
 
 @router.get(
