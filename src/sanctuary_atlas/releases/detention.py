@@ -10,9 +10,7 @@ county leaves the facility at state and AOR level (counted in the report).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +19,7 @@ from sanctuary_atlas.geography.aors import UnknownAorError, aor_code
 from sanctuary_atlas.geography.names import county_key
 from sanctuary_atlas.geography.reference import load_counties
 from sanctuary_atlas.releases.errors import BadInputError
-from sanctuary_atlas.releases.ingest import sha256_of
+from sanctuary_atlas.releases.ingest import insert_release, sha256_of
 from sanctuary_atlas.store import Store
 
 HEADCOUNT_COLUMNS = ("detention_facility_code", "n", "date")
@@ -68,26 +66,24 @@ def _register(
     end: object,
 ) -> int:
     release_id = int(store.scalar("SELECT nextval('release_id_seq')"))
-    store.execute(
-        """INSERT INTO releases (release_id, source_family, file_name, file_path, sha256, sheet,
-               table_name, title, foia_number, fiscal_year, coverage_start, coverage_end,
-               coverage_basis, scope_aors, scope_programs, is_complete, header_row, rows_read,
-               rows_loaded, rows_flagged, dates_invalid, report, ingested_at)
-           VALUES (?, 'uwchr-detention', ?, ?, ?, NULL, ?, NULL, NULL, NULL, ?, ?,
-                   'event_dates', NULL, 'all', true, 1, ?, ?, 0, 0, ?, ?)""",
-        [
-            release_id,
-            path.name,
-            str(path.resolve()),
-            digest,
-            table,
-            start,
-            end,
-            rows,
-            rows,
-            json.dumps(report, sort_keys=True, default=str),
-            datetime.now(),
-        ],
+    insert_release(
+        store,
+        release_id=release_id,
+        source_family="uwchr-detention",
+        path=path,
+        sha256=digest,
+        table_name=table,
+        coverage_start=start,
+        coverage_end=end,
+        coverage_basis="event_dates",
+        scope_programs="all",
+        is_complete=True,
+        header_row=1,
+        rows_read=rows,
+        rows_loaded=rows,
+        rows_flagged=0,
+        dates_invalid=0,
+        report=report,
     )
     return release_id
 

@@ -168,39 +168,46 @@ def _load_table(
     scope_aors = [banner.aor_named] if banner.aor_named else None
     if scope_aors is None and aors and len(aors) == 1 and banner.program != "all":
         scope_aors = list(aors)
-    store.execute(
-        """INSERT INTO releases (release_id, source_family, file_name, file_path, sha256, sheet,
-               table_name, title, foia_number, fiscal_year, coverage_start, coverage_end,
-               coverage_basis, scope_aors, scope_programs, is_complete, header_row, rows_read,
-               rows_loaded, rows_flagged, dates_invalid, report, ingested_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            release_id,
-            table.family,
-            table.path.name,
-            str(table.path.resolve()),
-            digest,
-            table.sheet,
-            plan.table,
-            banner.title,
-            banner.foia_number,
-            banner.fiscal_year,
-            start,
-            end,
-            basis,
-            scope_aors,
-            banner.program,
-            banner.program == "all",
-            table.header_row,
-            rows_read,
-            loaded,
-            flagged,
-            int(invalid or 0),
-            json.dumps(report, sort_keys=True),
-            datetime.now(),
-        ],
+    insert_release(
+        store,
+        release_id=release_id,
+        source_family=table.family,
+        path=table.path,
+        sha256=digest,
+        sheet=table.sheet,
+        table_name=plan.table,
+        title=banner.title,
+        foia_number=banner.foia_number,
+        fiscal_year=banner.fiscal_year,
+        coverage_start=start,
+        coverage_end=end,
+        coverage_basis=basis,
+        scope_aors=scope_aors,
+        scope_programs=banner.program,
+        is_complete=banner.program == "all",
+        header_row=table.header_row,
+        rows_read=rows_read,
+        rows_loaded=loaded,
+        rows_flagged=flagged,
+        dates_invalid=int(invalid or 0),
+        report=report,
     )
     return IngestedTable(release_id, table.sheet, plan.table, loaded, flagged, int(invalid or 0))
+
+
+def insert_release(store: Store, *, path: Path, report: dict[str, Any], **columns: Any) -> None:
+    """Write one registry row: the file's name and path, its report as JSON, the ingest time,
+    and the other ``releases`` columns as given (the one INSERT every loader uses)."""
+    row = {
+        **columns,
+        "file_name": path.name,
+        "file_path": str(path.resolve()),
+        "report": json.dumps(report, sort_keys=True, default=str),
+        "ingested_at": datetime.now(),
+    }
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    store.execute(f"INSERT INTO releases ({names}) VALUES ({marks})", list(row.values()))
 
 
 def _report(store: Store, table_name: str, release_id: int, table: SourceTable) -> dict[str, Any]:
