@@ -52,6 +52,17 @@ def panel_store(tmp_path_factory: pytest.TempPathFactory, full_store: Path) -> P
     return path
 
 
+@pytest.fixture(scope="session")
+def records_store(tmp_path_factory: pytest.TempPathFactory, panel_store: Path) -> Path:
+    """Everything `sanctuary-atlas build` loads from ../shared/data: panel_store plus ICE's
+    287(g) snapshots (the store the bundled default atlas is exported from)."""
+    path = tmp_path_factory.mktemp("records") / "atlas.duckdb"
+    path.write_bytes(panel_store.read_bytes())
+    with sanctuary_atlas.open(path) as atlas:
+        atlas.policies.load_287g(DATA / "policies" / "287g-sheets")
+    return path
+
+
 @pytest.fixture
 def atlas_at(tmp_path: Path) -> Iterator[Atlas]:
     """A fresh, empty atlas in a temporary folder."""

@@ -56,6 +56,7 @@ class Atlas:
     ) -> list[IngestResult]:
         """Ingest release files and folders; each file whole or not at all. Stops at the first
         bad file (files before it stay ingested) by raising ``BadInputError``."""
+        self.store.refuse_if_published_only("ingest releases")
         results: list[IngestResult] = []
         try:
             for path in release_files(paths):
@@ -69,6 +70,7 @@ class Atlas:
 
     def load_detention(self, headcount: str | Path, facilities: str | Path) -> DetentionLoad:
         """Load the daily detention headcount and the facility list that places it."""
+        self.store.refuse_if_published_only("load the detention headcount")
         return load_detention(self.store, Path(headcount), Path(facilities))
 
     def releases(self) -> pl.DataFrame:
@@ -95,11 +97,13 @@ class Atlas:
         month_to: date | None = None,
     ) -> Override:
         """Override the default precedence: count ``release_id`` for its table there."""
+        self.store.refuse_if_published_only("change release precedence")
         return add_override(
             self.store, release_id, aor=aor, month_from=month_from, month_to=month_to
         )
 
     def clear_preferences(self) -> int:
+        self.store.refuse_if_published_only("change release precedence")
         return clear_overrides(self.store)
 
     def summary(self) -> pl.DataFrame:

@@ -157,6 +157,20 @@ class Store:
         finally:
             self._con.unregister(view)
 
+    def published_only(self) -> bool:
+        """Whether the store was materialised from the bundled default atlas: it then holds
+        published aggregates and no events (migration 005)."""
+        return bool(self.scalar("SELECT count(*) FROM atlas_origin"))
+
+    def refuse_if_published_only(self, action: str) -> None:
+        if self.published_only():
+            raise StoreError(
+                f"{self.path} is the bundled default atlas (published aggregates, no events): "
+                f"cannot {action} in it. Build a store from the records instead "
+                "(`sanctuary-atlas build --data ../shared/data --db full.duckdb`), then "
+                f"{action} there."
+            )
+
     def table_exists(self, name: str) -> bool:
         return bool(
             self.scalar(

@@ -123,6 +123,15 @@ def _caveats(
         )
     if adopted["exits"].any():
         notes.append("some units dropped the policy again; adoption is treated as permanent")
+    if store.published_only():
+        missing = series["outcome"].null_count()
+        notes.append(
+            f"this store is the bundled default atlas (published cells only): {missing:,} of "
+            f"{series.height:,} {unit}-months without a published value (withheld small "
+            "counts, or shares with no events) are left out, which biases estimates where "
+            "small counts are common; a store built from the records (`sanctuary-atlas build`) "
+            "estimates over every cell"
+        )
     months = series["month"].n_unique()
     span = (last.year - first.year) * 12 + last.month - first.month + 1
     if months < span:

@@ -2,7 +2,9 @@
 policy.
 
 Estimates are statistical summaries over many cells, so they read the panel's internal values;
-everything they print is an aggregate (an effect, an interval), never a cell. Remainder areas
+everything they print is an aggregate (an effect, an interval), never a cell. A store
+materialised from the bundled default atlas has published values only: there the withheld
+cells are missing outcomes, and the estimate says how many it left out. Remainder areas
 (events not placed in a state or county, unknown AORs) are not units.
 """
 
@@ -52,13 +54,19 @@ def unit_series(store: Store, level: str, measure: str) -> pl.DataFrame:
     )
     units = _units(level)
     grid = units.join(months, how="cross")
+    withheld: list[pl.Expr] = []
     for name in base:
         part = cells.filter(pl.col("measure") == name).select(
-            pl.col("area_code").alias("unit"), "month", pl.col("value").alias(name)
+            pl.col("area_code").alias("unit"),
+            "month",
+            pl.col("value").alias(name),
+            pl.col("value").is_null().alias(f"{name}__withheld"),
         )
+        # no cell: no event that month (zero); a cell without a value: withheld (unknown)
         grid = grid.join(part, on=["unit", "month"], how="left").with_columns(
             pl.col(name).fill_null(0.0)
         )
+        withheld.append(pl.col(f"{name}__withheld").fill_null(False))
     outcome: pl.Expr
     if derived and derived.denominator:
         outcome = pl.when(pl.col(derived.denominator) > 0).then(
@@ -72,6 +80,9 @@ def unit_series(store: Store, level: str, measure: str) -> pl.DataFrame:
         outcome = pl.col(derived.numerator) / pl.col("population") * derived.scale
     else:
         outcome = pl.col(measure)
+    # a store built from the records knows every value; the bundled default atlas does not
+    # know the withheld ones, which then drop out of the estimate rather than count as zero
+    outcome = pl.when(~pl.any_horizontal(withheld)).then(outcome)
     return grid.select("unit", "month", outcome.alias("outcome")).sort("unit", "month")
 
 

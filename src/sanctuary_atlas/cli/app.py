@@ -18,14 +18,16 @@ app = typer.Typer(
 def main() -> None:
     """Entry point. Usage errors exit 1 (a user error), as documented; bad input exits 2."""
     # Imported for their side effect of registering commands on ``app``.
-    from sanctuary_atlas.cli import analysis, events, measures  # noqa: F401
+    from sanctuary_atlas.cli import analysis, build, events, measures  # noqa: F401
     from sanctuary_atlas.cli.geography import geography_app
     from sanctuary_atlas.cli.policies import policies_app
+    from sanctuary_atlas.cli.report import report_command
     from sanctuary_atlas.cli.web import serve
 
     app.add_typer(geography_app, name="geography")
     app.add_typer(policies_app, name="policies")
     app.command("serve")(serve)
+    app.command("report")(report_command)
 
     try:
         # without standalone mode, a typer.Exit comes back as the return value

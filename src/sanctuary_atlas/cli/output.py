@@ -71,6 +71,6 @@ def exit_codes() -> Iterator[None]:
     except BadInputError as exc:
         errors.print(f"[bold red]bad input:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from exc
-    except (FileNotFoundError, StoreError, ValueError) as exc:
+    except (FileNotFoundError, FileExistsError, StoreError, ValueError) as exc:
         errors.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(EXIT_USER_ERROR) from exc

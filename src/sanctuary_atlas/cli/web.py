@@ -21,7 +21,8 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
 ) -> None:
-    """Serve the web atlas and its API (OpenAPI at /openapi.json) until interrupted."""
+    """Serve the web atlas and its API (OpenAPI at /openapi.json) until interrupted. A store
+    that does not exist yet is first made from the bundled default atlas (as `init` does)."""
     # Imported here: FastAPI and uvicorn are needed by this command only, and the other
     # commands should not pay for loading them.
     import uvicorn
@@ -29,6 +30,11 @@ def serve(
     from sanctuary_atlas.web.app import create_app
 
     with exit_codes():
+        if not db.exists():
+            # the first serve of a fresh checkout: the bundled default atlas, in seconds
+            from sanctuary_atlas.cli.build import init_store
+
+            init_store(db)
         app = create_app(db)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Serving the atlas at http://{shown}:{port}/ (OpenAPI: /openapi.json)")

@@ -29,6 +29,11 @@ LEVELS = ("nation", "aor", "state", "county")
 NATION = "US"
 UNASSIGNED = "UNASSIGNED"
 EVENT_TABLES = ("arrests", "encounters", "removals")
+# Bumped when the way cells are computed changes, so that stored panels are rebuilt.
+PANEL_VERSION = 2
+# Averages (people held) are rounded: summed in a thread-dependent order, their last bits
+# would differ from build to build, and the bundled default atlas must be reproducible.
+AVERAGE_DECIMALS = 6
 
 
 def _event_base_sql(table: str, measures: list[Measure]) -> str:
@@ -174,7 +179,9 @@ def inputs_fingerprint(store: Store, threshold: int) -> str:
                 FROM precedence_overrides),
              (SELECT count(*) || ':' || max(resolved_at) FROM location_resolutions)"""
     )[0]
-    text = "|".join(str(p) for p in parts) + f"|t{threshold}|m{len(COUNT_MEASURES)}"
+    text = (
+        "|".join(str(p) for p in parts) + f"|t{threshold}|m{len(COUNT_MEASURES)}|v{PANEL_VERSION}"
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -185,8 +192,9 @@ def panel_is_current(store: Store, threshold: int = DEFAULT_THRESHOLD) -> bool:
 
 def build_panel(store: Store, threshold: int = DEFAULT_THRESHOLD) -> int:
     """Build (or rebuild) the panel and its disclosure control; returns the number of cells."""
+    store.refuse_if_published_only("rebuild the panel")
     started = time.perf_counter()
-    cells = level_cells(base_cells(store))
+    cells = level_cells(base_cells(store)).with_columns(pl.col("value").round(AVERAGE_DECIMALS))
     relations = panel_relations(cells)
     result = suppress(cells["value"].to_list(), relations, threshold)
     status = [
