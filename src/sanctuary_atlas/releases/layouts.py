@@ -18,6 +18,7 @@ SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
         "Area of Responsibility",
         "Event Area of Responsibility",
         "Apprehension Area of Responsibility",
+        "Apprehension AOR",  # Deportation Data Project releases (2023-)
         "AOR",
     ),
     "apprehension_date": ("Apprehension Date", "Arrest Date"),
@@ -25,10 +26,15 @@ SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
     "removal_date": ("Removal Date",),
     "departed_date": ("Departed Date",),
     "method": ("Apprehension Method", "Arrest Method"),
-    "location_text": ("Apprehension Landmark", "Landmark", "Event Landmark"),
+    "location_text": (
+        "Apprehension Landmark",
+        "Landmark",
+        "Event Landmark",
+        "Apprehension Site Landmark",
+    ),
     "operation": ("Operation",),
     "disposition": ("Processing Disposition", "Processing Disposition Code", "Disposition"),
-    "citizenship": ("Citizenship", "Country of Citizenship"),
+    "citizenship": ("Citizenship", "Country of Citizenship", "Citizenship Country"),
     "gender": ("Gender", "Sex"),
     "threat_level": ("RC Threat Level", "Threat Level"),
     "offense_level": ("Removal Case COL",),
@@ -37,7 +43,33 @@ SOURCE_FIELDS: dict[str, tuple[str, ...]] = {
 
 # Columns known and deliberately not stored: identifiers and birth dates. ICE redacts them,
 # and the atlas never holds anything that could single out a person.
-IGNORED_FIELDS: tuple[str, ...] = ("Birth Date", "Date of Birth", "Event Number", "Event ID")
+IGNORED_FIELDS: tuple[str, ...] = (
+    "Birth Date",
+    "Date of Birth",
+    "Birth Year",
+    "Event Number",
+    "Event ID",
+    "Unique Identifier",
+    "Alien File Number",
+    "EID Case ID",
+    "EID Subject ID",
+)
+
+# Columns of newer releases (the Deportation Data Project's 2023- ICE productions) that the
+# atlas recognises but does not use yet: they are skipped, not an error. Any other column is
+# unknown and stops the ingest with its name, so that a new layout is never half-read.
+UNUSED_FIELDS: tuple[str, ...] = (
+    "Apprehension State",
+    "Apprehension County",
+    "Final Program",
+    "Final Program Group",
+    "Apprehension Criminality",
+    "Case Status",
+    "Case Category",
+    "Departure Country",
+    "Final Order Yes No",
+    "Final Order Date",
+)
 
 
 def header_key(cell: object) -> str:
@@ -51,7 +83,7 @@ _FIELD_BY_KEY: dict[str, str] = {
     for field, spellings in SOURCE_FIELDS.items()
     for spelling in spellings
 }
-_IGNORED_KEYS = {header_key(name) for name in IGNORED_FIELDS}
+_IGNORED_KEYS = {header_key(name) for name in (*IGNORED_FIELDS, *UNUSED_FIELDS)}
 
 
 @dataclass(frozen=True)
