@@ -80,11 +80,17 @@ def fy2019_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def store(tmp_path: Path, fy2019_store: Path) -> Path:
+    """A copy of the FY2019 store for one test to change."""
+    path = tmp_path / "atlas.duckdb"
+    path.write_bytes(fy2019_store.read_bytes())
+    return path
+
+
 def test_a_newer_release_adds_its_months_to_the_panel_and_the_web_atlas(
-    tmp_path: Path, fy2019_store: Path
+    tmp_path: Path, store: Path
 ) -> None:
-    store = tmp_path / "atlas.duckdb"
-    store.write_bytes(fy2019_store.read_bytes())
     newer = tmp_path / "ddp_arrests_2020q4.csv"
     written = write_newer_release(newer)
     assert written > 30_000
@@ -114,10 +120,8 @@ def test_a_newer_release_adds_its_months_to_the_panel_and_the_web_atlas(
 
 
 def test_a_column_no_layout_knows_is_named_and_nothing_is_stored(
-    tmp_path: Path, fy2019_store: Path
+    tmp_path: Path, store: Path
 ) -> None:
-    store = tmp_path / "atlas.duckdb"
-    store.write_bytes(fy2019_store.read_bytes())
     newer = tmp_path / "ddp_arrests_with_site_code.csv"
     write_newer_release(newer, extra_column="Apprehension Site Code")
     with sanctuary_atlas.open(store) as atlas:
