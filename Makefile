@@ -4,38 +4,54 @@ VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= ../shared/data
 DB ?= atlas.duckdb
+FULL_DB ?= atlas-full.duckdb
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-$(BIN)/sanctuary-atlas: pyproject.toml
+# What the atlas needs to run, then what its tests and scripts need: `make run` installs only
+# the first (about a minute on a fresh machine), `make test` both.
+$(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-.PHONY: venv run test lint bench
-venv: $(BIN)/sanctuary-atlas
+.PHONY: venv run atlas serve-full bundle test lint bench
+venv: $(VENV)/.dev
 
-# The main job: build the atlas store from the public records in $(DATA), then show its
-# releases and the claim checks (building the measure panel on the way).
-run: venv
-	$(BIN)/sanctuary-atlas ingest --db $(DB) $(DATA)/ice-lesa/national $(DATA)/ice-lesa/seattle
-	$(BIN)/sanctuary-atlas load-detention --db $(DB) \
-		$(DATA)/detention/inc_headcount_fy12-24ytd.csv.gz $(DATA)/detention/facilities.csv.gz
-	$(BIN)/sanctuary-atlas policies load-defaults --db $(DB) --data $(DATA)/policies
-	$(BIN)/sanctuary-atlas policies load-287g --db $(DB) $(DATA)/policies/287g-sheets
-	$(BIN)/sanctuary-atlas releases --db $(DB)
-	$(BIN)/sanctuary-atlas claims --db $(DB)
+# The main job: serve the web atlas on the bundled default atlas (FY2016-2019 aggregates and the
+# policy registry, shipped in the package). The first serve materialises it into $(DB) in about
+# a second; open the address it prints.
+run: $(VENV)/.runtime
+	$(BIN)/sanctuary-atlas serve --db $(DB) --host $(HOST) --port $(PORT)
 
-lint: venv
+# A full store built from the public records in $(DATA) (events, so every command works),
+# about a minute; then serve it with `make serve-full`.
+atlas: $(VENV)/.runtime
+	$(BIN)/sanctuary-atlas build --data $(DATA) --db $(FULL_DB)
+
+serve-full: atlas
+	$(BIN)/sanctuary-atlas serve --db $(FULL_DB) --host $(HOST) --port $(PORT)
+
+# Rebuild the bundled default atlas from $(DATA) (same records, same bytes).
+bundle: $(VENV)/.runtime
+	$(BIN)/python scripts/build_default_atlas.py --data $(DATA)
+
+lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
 
-test: venv lint
+test: $(VENV)/.dev lint
 	$(BIN)/pytest -q
 
-bench: venv
+bench: $(VENV)/.dev atlas
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/resolve.py
 	$(BIN)/python benchmarks/panel.py
 	$(BIN)/python benchmarks/estimate.py
-	$(BIN)/python benchmarks/web_load.py --db $(DB)   # needs the atlas `make run` builds
+	$(BIN)/python benchmarks/web_load.py --db $(FULL_DB)
