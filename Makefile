@@ -54,4 +54,5 @@ bench: $(VENV)/.dev atlas
 	$(BIN)/python benchmarks/resolve.py
 	$(BIN)/python benchmarks/panel.py
 	$(BIN)/python benchmarks/estimate.py
+	$(BIN)/python benchmarks/default_atlas.py
 	$(BIN)/python benchmarks/web_load.py --db $(FULL_DB)

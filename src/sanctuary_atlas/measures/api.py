@@ -29,6 +29,12 @@ class MeasuresAPI:
         """Rebuild the cached panel if its inputs changed; True when it was rebuilt."""
         if panel_is_current(self.store, self.threshold):
             return False
+        if self.store.published_only():
+            raise StoreError(
+                f"{self.store.path} was materialised from the default atlas of an older "
+                "version of sanctuary-atlas: replace it with `sanctuary-atlas init --force "
+                f"--db {self.store.path}`"
+            )
         if self.store.read_only:
             raise StoreError(
                 "the panel is out of date with the store's releases: open the store for "
