@@ -1,0 +1,76 @@
+"""The report command: one self-contained HTML file for an area, or for the claim checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sanctuary_atlas.atlas import Atlas
+from sanctuary_atlas.cli.events import DbOption
+from sanctuary_atlas.cli.output import EXIT_BAD_INPUT, console, errors, exit_codes, parse_month
+from sanctuary_atlas.report import (
+    Period,
+    UnknownAreaError,
+    build_area_report,
+    build_claims_report,
+    resolve_area,
+)
+from sanctuary_atlas.store import DEFAULT_STORE
+
+CLAIMS = "claims"
+
+
+def report_command(
+    area: Annotated[
+        str,
+        typer.Argument(
+            help="An area code or name at any level ('06037', 'Los Angeles County, CA', 'CA', "
+            "'LOS', 'US'), or 'claims' for the claim checks."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    compare: Annotated[
+        list[str] | None, typer.Option("--compare", help="Another area for the charts.")
+    ] = None,
+    measure: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--measure",
+            help="Chart these measures instead of the default charts; comma-separated "
+            "measures share one chart (repeatable).",
+        ),
+    ] = None,
+    from_month: Annotated[str | None, typer.Option("--from", help="YYYY-MM")] = None,
+    to_month: Annotated[str | None, typer.Option("--to", help="YYYY-MM")] = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also write each chart as a PNG here.")
+    ] = None,
+    db: DbOption = DEFAULT_STORE,
+) -> None:
+    """A static report that opens offline: published figures, charts, map, policies, sources."""
+    with exit_codes():
+        try:
+            where = None if area == CLAIMS else resolve_area(area)
+            others = [resolve_area(text) for text in compare or []]
+        except UnknownAreaError as exc:
+            errors.print(f"[bold red]unknown area:[/] {exc}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from exc
+        period = Period(parse_month(from_month, "--from"), parse_month(to_month, "--to"))
+        with Atlas.open(db) as atlas:
+            if where is None:
+                written = build_claims_report(atlas, out, png_dir=png)
+            else:
+                written = build_area_report(
+                    atlas,
+                    where,
+                    out,
+                    compare=others,
+                    measures=measure,
+                    period=period,
+                    png_dir=png,
+                )
+    console.print(f"wrote {written.html} in {written.seconds:.1f} s", highlight=False)
+    for path in written.pngs:
+        console.print(f"wrote {path}", highlight=False)

@@ -1,0 +1,197 @@
+"""The numbers a report prints, all from ``atlas.measures.panel`` (disclosure control applied):
+series, headline totals, withheld cells and the share of events placed below the AOR."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from sanctuary_atlas.atlas import Atlas
+from sanctuary_atlas.geography.reference import load_counties, load_states
+from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
+from sanctuary_atlas.measures.panel import NATION, UNASSIGNED
+from sanctuary_atlas.report.areas import Area
+from sanctuary_atlas.report.charts import span_label
+
+# Removals carry no place below the AOR (see measures.published.UNPLACED_TABLES).
+REMOVAL_LEVELS = ("nation", "aor")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    value: str  # formatted; "withheld" when most months are
+    note: str
+
+
+def measure_label(name: str) -> str:
+    found = MEASURES_BY_NAME.get(name) or DERIVED_BY_NAME.get(name)
+    return found.label if found else name
+
+
+def measure_kind(name: str) -> str:
+    if name in MEASURES_BY_NAME:
+        return MEASURES_BY_NAME[name].kind
+    derived = DERIVED_BY_NAME[name]
+    return "share" if derived.denominator else "per_100k"
+
+
+def available(area: Area, measure: str) -> bool:
+    """Whether the level has the measure at all (removals: nation and AOR only)."""
+    base = DERIVED_BY_NAME[measure].numerator if measure in DERIVED_BY_NAME else measure
+    return MEASURES_BY_NAME[base].table != "removals" or area.level in REMOVAL_LEVELS
+
+
+class Figures:
+    """Published series of one atlas, fetched once per (area, measure)."""
+
+    def __init__(self, atlas: Atlas, period: Period):
+        self.atlas = atlas
+        self.period = period
+        self._cache: dict[tuple[str, str, str], pl.DataFrame] = {}
+
+    def series(self, area: Area, measure: str) -> pl.DataFrame:
+        """month, value (null: withheld) and, at county level, ``unassigned_share``: one
+        measure at a time, so that every null is a withheld cell and not a month another
+        measure's releases cover."""
+        key = (area.level, area.code, measure)
+        if key not in self._cache:
+            frame = self.atlas.measures.panel(
+                area.level, [measure], self.period.start, self.period.end, [area.code]
+            )
+            share = f"{measure}_unassigned_share"
+            extra = [pl.col(share).alias("unassigned_share")] if share in frame.columns else []
+            self._cache[key] = frame.select("month", pl.col(measure).alias("value"), *extra)
+        return self._cache[key]
+
+    def withheld(self, area: Area, measures: list[str]) -> tuple[int, int]:
+        """(withheld cells, cells) of ``area`` over ``measures`` in the period."""
+        frames = [self.series(area, m) for m in measures if available(area, m)]
+        return (
+            sum(f["value"].null_count() for f in frames),
+            sum(f.height for f in frames),
+        )
+
+    def headlines(self, area: Area) -> list[Headline]:
+        found = [
+            self._total(area, "arrests"),
+            self._total(area, "arrests_custodial"),
+            self._total(area, "arrests_at_large"),
+            self._at_large_share(area),
+            self._total(area, "encounters_detainer"),
+        ]
+        if area.level in REMOVAL_LEVELS:
+            found.append(self._total(area, "removals"))
+        found.append(self._latest(area, "detained_adp"))
+        return [h for h in found if h is not None]
+
+    def _total(self, area: Area, measure: str) -> Headline | None:
+        frame = self.series(area, measure)
+        if frame.is_empty():
+            return None
+        withheld, months = frame["value"].null_count(), frame.height
+        span = _span(frame)
+        if withheld * 2 > months:
+            return Headline(
+                measure_label(measure),
+                "withheld",
+                f"{span}: {withheld} of {months} months are below the disclosure threshold",
+            )
+        note = span if not withheld else f"{span}; sum of published months ({withheld} withheld)"
+        return Headline(measure_label(measure), f"{frame['value'].sum():,.0f}", note)
+
+    def _at_large_share(self, area: Area) -> Headline | None:
+        joined = (
+            self.series(area, "arrests_at_large")
+            .rename({"value": "at_large"})
+            .join(self.series(area, "arrests").select("month", "value"), on="month")
+        )
+        both = joined.drop_nulls(["at_large", "value"])
+        # a share from a few published months would stand for the whole period: same rule as
+        # the totals, no figure when most months are withheld
+        if both.height * 2 < joined.height or not both["value"].sum():
+            return None
+        share = float(both["at_large"].sum()) / float(both["value"].sum())
+        return Headline(
+            "At-large share of arrests",
+            f"{share:.0%}",
+            f"{_span(both)}; the {both.height} months where both counts are published",
+        )
+
+    def _latest(self, area: Area, measure: str) -> Headline | None:
+        frame = self.series(area, measure).drop_nulls("value")
+        if frame.is_empty():
+            return None
+        last = frame.sort("month").row(-1, named=True)
+        return Headline(
+            measure_label(measure),
+            f"{last['value']:,.0f}",
+            f"{last['month']:%B %Y}, the latest published month",
+        )
+
+    def located_share(self, area: Area, measure: str) -> tuple[float, str] | None:
+        """The share of events placed below the level ICE records (the AOR), and what it is
+        the share of. Computed from published cells only."""
+        if area.level == "county":
+            shares = self.series(area, measure)["unassigned_share"].drop_nulls().to_list()
+            if not shares:
+                return None
+            state = area.name.rpartition(", ")[2]
+            return 1 - sum(shares) / len(shares), f"{state}'s events placed in a county"
+        if area.level == "state":
+            whole = self.series(area, measure)
+            rest = self.series(Area("county", f"{area.code}-{UNASSIGNED}", ""), measure)
+            what = f"{area.name}'s events placed in a county"
+        else:
+            whole = self.series(Area("nation", NATION, ""), measure)
+            rest = self.series(Area("state", UNASSIGNED, ""), measure)
+            what = "the nation's events placed in a state"
+        total = float(whole["value"].sum())
+        if not total:
+            return None
+        return 1 - float(rest["value"].sum()) / total, what
+
+
+def _span(frame: pl.DataFrame) -> str:
+    return span_label(frame)
+
+
+def state_fips_of(usps: str) -> str | None:
+    found = load_states().filter(pl.col("usps") == usps)["state_fips"]
+    return str(found[0]) if found.len() else None
+
+
+def arrest_rates(figures: Figures, level: str, codes: list[str]) -> pl.DataFrame:
+    """area_code, value: arrests per 100,000 residents over the period, from published months;
+    no figure where most months are withheld (the rate of the few left would mislead)."""
+    period = figures.period
+    panel = figures.atlas.measures.panel(level, ["arrests"], period.start, period.end, codes)
+    key = {"state": "state", "county": "county_fips"}[level]
+    people = (
+        load_counties()
+        .group_by(pl.col(key).alias("area_code"))
+        .agg(pl.col("population").sum().alias("population"))
+    )
+    return (
+        panel.group_by("area_code")
+        .agg(
+            pl.col("arrests").sum().alias("total"),
+            pl.col("arrests").null_count().alias("withheld"),
+            pl.len().alias("months"),
+        )
+        .join(people, on="area_code", how="left")
+        .select(
+            "area_code",
+            pl.when((pl.col("withheld") * 2 <= pl.col("months")) & (pl.col("population") > 0))
+            .then(pl.col("total") / pl.col("population") * 100_000)
+            .alias("value"),
+        )
+    )
