@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.web.app import create_app
-from sanctuary_atlas.web.params import parse_month
+from sanctuary_atlas.web.params import month_range, parse_month
 from sanctuary_atlas.web.service import MAX_CELLS
 
 FY2019 = {"start": "2018-10", "end": "2019-09"}
@@ -273,3 +274,173 @@ def test_served_slices_equal_the_published_panel(
     )
     assert served.height > 0
     assert served.equals(published)
+
+
+G287_MODELS = ("287g_jail_enforcement", "287g_task_force", "287g_warrant_service")
+
+
+def layer_ids(client: TestClient, layer: str, month: str, level: str = "county") -> list[str]:
+    answer = client.get(
+        "/api/map/policies", params={"level": level, "layer": layer, "month": month}
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["count"] == len(body["ids"])
+    ids: list[str] = body["ids"]
+    return ids
+
+
+@pytest.mark.parametrize("model", G287_MODELS)
+def test_map_layer_of_each_287g_model_follows_the_registry(client: TestClient, model: str) -> None:
+    """Each 287(g) model is a layer of its own. In June 2025 (ICE's lists of that month are in
+    the snapshots) every county holding an agreement of the model is outlined, and every
+    outlined county is one where the registry says the model applied in that month."""
+    view = client.app.state.view  # type: ignore[attr-defined]
+    registry = view.atlas.policies
+    ids = layer_ids(client, model, "2025-06")
+    assert ids, f"no county outlined for {model}"
+    first, last = date(2025, 6, 1), date(2025, 6, 30)
+    entries = registry.entries(kind=model)
+    in_month = entries.filter(
+        (pl.col("effective_from") <= last)
+        & (pl.col("effective_to").is_null() | (pl.col("effective_to") >= first))
+    )
+    # (an agreement whose county the registry could not resolve has no shape to outline)
+    counties = in_month.filter(pl.col("jurisdiction_level") == "county")
+    own = set(counties["jurisdiction_fips"].drop_nulls())
+    assert own and own <= set(ids), sorted(own - set(ids))[:5]
+    for fips in ids[:: max(1, len(ids) // 12)]:
+        kinds = {k for day in (first, last) for k in registry.at(fips, day)["kind"]}
+        assert model in kinds, (model, fips)
+    # a model's first entry is dated: before it, the layer is empty and says why
+    answer = client.get(
+        "/api/map/policies", params={"level": "county", "layer": model, "month": "2019-09"}
+    ).json()
+    assert answer["ids"] == [] and answer["registry_from"] == str(entries["effective_from"].min())
+
+
+def test_the_287g_models_are_distinct_layers_that_add_up_to_any_model(client: TestClient) -> None:
+    by_model = {model: set(layer_ids(client, model, "2025-06")) for model in G287_MODELS}
+    assert len({frozenset(ids) for ids in by_model.values()}) == 3
+    assert set().union(*by_model.values()) == set(layer_ids(client, "287g", "2025-06"))
+    # state maps outline states (two-digit FIPS)
+    states = layer_ids(client, "287g_task_force", "2025-06", level="state")
+    assert states and all(len(code) == 2 for code in states)
+
+
+def test_map_page_offers_each_layer_with_a_legend_swatch(client: TestClient) -> None:
+    page = client.get("/").text
+    for layer in (*G287_MODELS, "limits_detainers", "state_mandates"):
+        assert f'data-layer="{layer}"' in page, layer
+    assert 'data-layer="287g"' not in page  # the any-model layer would hide the models
+    assert page.count('class="swatch"') == 5
+    assert 'id="policy-month"' in page and 'role="status"' in page
+
+
+def series_params(
+    level: str,
+    measures: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    areas: tuple[str, ...] | None,
+) -> dict[str, str | list[str]]:
+    given = {"start": start, "end": end}
+    return {
+        "level": level,
+        "measure": list(measures),
+        **({"area": list(areas)} if areas else {}),
+        **{k: v for k, v in given.items() if v},
+    }
+
+
+@pytest.mark.parametrize(
+    ("level", "measures", "start", "end", "areas"),
+    [
+        (
+            "county",
+            ("arrests", "at_large_share", "detained_adp"),
+            "2018-10",
+            "2019-06",
+            ("06073", "53033"),
+        ),
+        ("aor", ("removals", "arrests_per_100k"), "2016-01", None, ("SEA", "HQ")),
+        ("state", ("encounters",), "2017-01", "2017-12", None),
+    ],
+)
+def test_served_series_rows_equal_the_published_panel(
+    client: TestClient,
+    level: str,
+    measures: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    areas: tuple[str, ...] | None,
+) -> None:
+    """/api/series slices rows prepared per area; they must be the published panel's rows."""
+    view = client.app.state.view  # type: ignore[attr-defined]
+    answer = client.get("/api/series", params=series_params(level, measures, start, end, areas))
+    rows = answer.json()["rows"]
+    first, last = view_month_range(client, list(measures), start, end)
+    published = view.atlas.measures.panel(
+        level, list(measures), first, last, list(areas) if areas else None
+    ).with_columns(pl.col("month").cast(pl.String))
+    assert rows and rows == published.to_dicts()
+
+
+def view_month_range(
+    client: TestClient, measures: list[str], start: str | None, end: str | None
+) -> tuple[date, date]:
+    return month_range(client.app.state.view, measures, start, end)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("level", "measure", "start", "end"),
+    [
+        ("county", "arrests_at_large", "2018-10", "2019-09"),
+        ("state", "at_large_share", "2016-03", "2017-02"),
+        ("aor", "detained_adp", "2017-01", "2017-06"),
+        ("state", "arrests_per_100k", "2019-01", "2019-01"),
+    ],
+)
+def test_map_figures_equal_a_group_by_of_the_published_panel(
+    client: TestClient, level: str, measure: str, start: str, end: str
+) -> None:
+    """The map answers from a grid; the figures must be what summing (or averaging, or
+    recomputing a share from its parts) the published panel gives."""
+    view = client.app.state.view  # type: ignore[attr-defined]
+    first, last = parse_month(start), parse_month(end)
+    assert first and last
+    last = date(last.year, last.month, 28)
+    parts = view._parts(measure)
+    frame = view.atlas.measures.panel(level, [measure, *parts], first, last)
+    kind = view.measure_by_name[measure].kind
+    if kind == "average":
+        value = pl.col(measure).mean()
+    elif parts:
+        value = pl.when(pl.col(parts[1]).sum() > 0).then(
+            pl.col(parts[0]).sum() / pl.col(parts[1]).sum()
+        )
+    else:
+        value = pl.col(measure).sum()
+    expected = (
+        frame.group_by("area_code")
+        .agg(
+            value.alias("value"),
+            pl.len().alias("months"),
+            pl.col(measure).null_count().alias("withheld"),
+        )
+        .with_columns(
+            pl.when(pl.col("withheld") < pl.col("months")).then(pl.col("value")).alias("value")
+        )
+        .sort("area_code")
+    )
+    served = client.get(
+        "/api/map", params={"level": level, "measure": measure, "start": start, "end": end}
+    ).json()["areas"]
+    assert served["area_code"] == expected["area_code"].to_list()
+    assert served["months"] == expected["months"].to_list()
+    assert served["months_suppressed"] == expected["withheld"].to_list()
+    nan = float("nan")
+    assert [nan if v is None else v for v in served["value"]] == pytest.approx(
+        expected["value"].fill_null(nan).to_list(), rel=1e-12, nan_ok=True
+    )
+    assert any(v is not None for v in served["value"])

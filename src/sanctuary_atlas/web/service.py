@@ -25,6 +25,7 @@ from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NA
 from sanctuary_atlas.measures.panel import LEVELS, UNASSIGNED
 from sanctuary_atlas.measures.published import area_names
 from sanctuary_atlas.policies.queries import UnknownJurisdictionError
+from sanctuary_atlas.web.answers import KEYS, AreaRows, MapGrid, encode, map_frame, series_rows
 
 # Areas x months x measures one request may ask for. The county panel of one measure over five
 # years is ~200,000 cells; a larger slice is a bulk export, which `sanctuary-atlas panel` makes.
@@ -90,6 +91,11 @@ class AtlasView:
         self.panel = lru_cache(maxsize=512)(self._panel)
         self.months = lru_cache(maxsize=64)(self._months)
         self.map_values = lru_cache(maxsize=256)(self._map_values)
+        # encoded answers of the hot routes (a county map is ~200 kB: 256 of them ~50 MB)
+        self.map_json = lru_cache(maxsize=256)(self._map_json)
+        self.series_json = lru_cache(maxsize=1024)(self._series_json)
+        self._grids: dict[tuple[str, str], MapGrid] = {}
+        self._rows: dict[tuple[str, str], dict[str, AreaRows]] = {}
         self.compare = lru_cache(maxsize=128)(self._compare)
         self.estimate = lru_cache(maxsize=64)(self._estimate)
         self.claims = lru_cache(maxsize=1)(self._claims)
@@ -100,6 +106,7 @@ class AtlasView:
         self._split: dict[tuple[str, str], dict[str, pl.DataFrame]] = {}
         self._load_lock = threading.RLock()
         self.policy_shapes = lru_cache(maxsize=256)(self._policy_shapes)
+        self.policy_first_day = lru_cache(maxsize=32)(self._policy_first_day)
 
     def _locked(self, call: Callable[[], T]) -> T:
         with self._lock:
@@ -199,7 +206,7 @@ class AtlasView:
         """The columns and rows ``measures.panel(level, measures, start, end, areas)`` gives:
         a measure's rows exist for the months its releases cover, null where another covers
         months it does not."""
-        keys = ["level", "area_code", "area_name", "month"]
+        keys = KEYS
         wanted = [pl.lit(True)]
         if start is not None:
             wanted.append(pl.col("month") >= start)
@@ -217,40 +224,85 @@ class AtlasView:
         shares = [c for c in frame.columns if c not in keys and c not in measures]
         return frame.select(*keys, *measures, *sorted(shares)).sort("area_code", "month")
 
-    def _map_values(self, level: str, measure: str, start: date, end: date) -> pl.DataFrame:
-        """One row per area: the measure over the period, from the published months only.
-
-        Counts and per-capita rates add up over months (each month's rate uses that year's
-        population); an average of people held is averaged; a share is recomputed from the
-        summed published parts, never averaged, so that a small month does not weigh as much
-        as a large one. ``months_suppressed`` says how many months were withheld."""
+    def _parts(self, measure: str) -> tuple[str, ...]:
         derived = DERIVED_BY_NAME.get(measure)
-        parts = (derived.numerator, derived.denominator) if derived and derived.denominator else ()
-        asked = (measure, *parts)
-        frame = self.panel(level, asked, start, end, None)
-        kind = self.measure_by_name[measure].kind
-        if kind == "average":
-            value = pl.col(measure).mean()
-        elif parts:
-            value = pl.when(pl.col(parts[1]).sum() > 0).then(
-                pl.col(parts[0]).sum() / pl.col(parts[1]).sum()
+        return (derived.numerator, derived.denominator) if derived and derived.denominator else ()
+
+    def map_grid(self, level: str, measure: str) -> MapGrid:
+        """The measure's published panel at ``level`` as an areas x months grid (see
+        ``answers.MapGrid``), built once."""
+        with self._load_lock:
+            key = (level, measure)
+            if key not in self._grids:
+                parts = self._parts(measure)
+                frame = self.panel(level, (measure, *parts), None, None, None)
+                kind = self.measure_by_name[measure].kind
+                self._grids[key] = MapGrid.build(frame, measure, kind, parts)
+            return self._grids[key]
+
+    def _map_values(self, level: str, measure: str, start: date, end: date) -> pl.DataFrame:
+        """One row per area: the measure over the period, from the published months only
+        (``answers.MapGrid.period`` says how). ``months_suppressed`` says how many months
+        were withheld."""
+        return map_frame(self.map_grid(level, measure).period(start, end))
+
+    def _map_json(self, level: str, measure: str, start: date, end: date) -> bytes:
+        """The /api/map answer, encoded. Columns, not rows: a county map is 3,000 areas, and
+        lists of values are a fraction of the size of as many objects."""
+        shape_object, keys = self.shape_keys(level)
+        info = self.measure_by_name[measure]
+        return encode(
+            {
+                "level": level,
+                "measure": measure,
+                "label": info.label,
+                "kind": info.kind,
+                "start": str(start),
+                "end": str(end),
+                "object": shape_object,
+                "areas": self.map_grid(level, measure).period(start, end),
+                "shape_areas": keys,
+            }
+        )
+
+    def area_rows(self, level: str, measure: str) -> dict[str, AreaRows]:
+        with self._load_lock:
+            key = (level, measure)
+            if key not in self._rows:
+                self._rows[key] = AreaRows.split(self.published(level, measure))
+            return self._rows[key]
+
+    def _series_json(
+        self,
+        level: str,
+        measures: tuple[str, ...],
+        start: date,
+        end: date,
+        areas: tuple[str, ...] | None,
+    ) -> bytes:
+        """The /api/series answer, encoded. A few areas are sliced from rows prepared per
+        area; a whole level goes through ``panel``."""
+        if areas is None:
+            rows = (
+                self.panel(level, measures, start, end, None)
+                .with_columns(pl.col("month").cast(pl.String))
+                .to_dicts()
             )
         else:
-            value = pl.col(measure).sum()
-        aggregates = [
-            value.alias("value"),
-            pl.len().alias("months"),
-            pl.col(measure).is_null().sum().alias("months_suppressed"),
-        ]
-        share = f"{measure}_unassigned_share"
-        if share in frame.columns:
-            aggregates.append((1 - pl.col(share).mean()).alias("located_share"))
-        result = frame.group_by("area_code", "area_name").agg(aggregates)
-        # a period in which every month was withheld has no figure, not a zero
-        result = result.with_columns(
-            pl.when(pl.col("months_suppressed") < pl.col("months")).then(pl.col("value"))
+            parts = [self.area_rows(level, name) for name in measures]
+            shares = sorted(
+                {c for name in measures for c in self.published(level, name).columns}
+                - {*KEYS, *measures}
+            )
+            rows = series_rows(parts, measures, shares, areas, start, end)
+        return encode(
+            {
+                "level": level,
+                "measures": list(measures),
+                "note": "null: suppressed (fewer events than the disclosure threshold) or no data",
+                "rows": rows,
+            }
         )
-        return result.sort("area_code")
 
     def _shape_keys(self, level: str) -> tuple[str, dict[str, list[str]]]:
         """The TopoJSON object a level's map draws, and which area each shape shows: counties
@@ -309,6 +361,13 @@ class AtlasView:
             return ()
         marked = frame.filter(pl.any_horizontal(pl.col(flags).fill_null(False)))
         return tuple(sorted(marked["jurisdiction_fips"].unique()))
+
+    def _policy_first_day(self, kinds: str) -> date | None:
+        """The first day any entry of ``kinds`` took effect: a layer that is empty in a month
+        before it is empty because the record starts later (ICE's 287(g) lists in 2021)."""
+        first = self._locked(lambda: self.atlas.policies.entries(kind=kinds))["effective_from"]
+        day: date | None = first.min()  # type: ignore[assignment]
+        return day
 
     # -- analysis (each answer is computed once: an estimate takes seconds) -----------------
     def _compare(

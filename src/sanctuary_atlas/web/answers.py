@@ -1,0 +1,199 @@
+"""Answers of the two hot routes, from arrays built once per (level, measure).
+
+A map request asks for one figure per area over any period: thousands of distinct periods,
+each a group-by over ~150,000 panel rows if answered with polars. Instead each (level, measure)
+is laid out once as an areas x months grid (numpy), and a period is a slice of it: about a
+millisecond for 3,000 counties. A series request for a few areas is a slice of rows prepared
+per area. Both are encoded with orjson, and repeated questions are answered from cached bytes.
+
+The grids hold exactly the rows ``AtlasView.panel`` gives (the published panel, disclosure
+control applied); the tests compare both answers with ``atlas.measures.panel``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+import polars as pl
+
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+Ints = npt.NDArray[np.int64]
+Shape = tuple[int, int]
+
+KEYS = ["level", "area_code", "area_name", "month"]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """One column as an areas x months grid: the published values (0 where null or absent,
+    so that a slice sums without NaN checks) and where a value was published."""
+
+    filled: Floats
+    published: Bools
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, column: str, rows: Ints, cols: Ints, shape: Shape) -> Cells:
+        filled, published = np.zeros(shape), np.zeros(shape, dtype=np.bool_)
+        if column in frame.columns:
+            values = frame[column].cast(pl.Float64)
+            filled[rows, cols] = values.fill_null(0).to_numpy()
+            published[rows, cols] = values.is_not_null().to_numpy()
+        return cls(filled, published)
+
+    def sum(self, lo: int, hi: int) -> Floats:
+        total: Floats = self.filled[:, lo:hi].sum(axis=1)
+        return total
+
+    def count(self, lo: int, hi: int) -> Ints:
+        counted: Ints = self.published[:, lo:hi].sum(axis=1)
+        return counted
+
+    def mean(self, lo: int, hi: int) -> Floats:
+        """Row means over the published cells; NaN where a row has none (polars' ``mean``)."""
+        counted, total = self.count(lo, hi), self.sum(lo, hi)
+        mean: Floats = np.divide(total, counted, out=np.full(len(total), np.nan), where=counted > 0)
+        return mean
+
+
+@dataclass(frozen=True)
+class MapGrid:
+    """One measure at one level, every area by every month the published panel has."""
+
+    kind: str
+    codes: list[str]
+    names: list[str]
+    months: list[date]
+    present: Bools  # the panel has a row for (area, month)
+    value: Cells
+    numerator: Cells | None  # a share's parts: the share is recomputed from their sums
+    denominator: Cells | None
+    unassigned: Cells | None  # county level: the state's share of events not placed
+
+    @classmethod
+    def build(cls, frame: pl.DataFrame, measure: str, kind: str, parts: tuple[str, ...]) -> MapGrid:
+        """From ``frame``, the panel of ``measure`` (and its ``parts``) over every month."""
+        areas = frame.select("area_code", "area_name").unique("area_code").sort("area_code")
+        codes = areas["area_code"].to_list()
+        months = sorted(frame["month"].unique().to_list())
+        rows = {code: i for i, code in enumerate(codes)}
+        cols = {month: j for j, month in enumerate(months)}
+        r = np.fromiter((rows[c] for c in frame["area_code"]), dtype=np.int64)
+        c = np.fromiter((cols[m] for m in frame["month"]), dtype=np.int64)
+        shape = (len(codes), len(months))
+        present = np.zeros(shape, dtype=np.bool_)
+        present[r, c] = True
+        share = f"{measure}_unassigned_share"
+        return cls(
+            kind=kind,
+            codes=codes,
+            names=areas["area_name"].to_list(),
+            months=months,
+            present=present,
+            value=Cells.of(frame, measure, r, c, shape),
+            numerator=Cells.of(frame, parts[0], r, c, shape) if parts else None,
+            denominator=Cells.of(frame, parts[1], r, c, shape) if parts else None,
+            unassigned=Cells.of(frame, share, r, c, shape) if share in frame.columns else None,
+        )
+
+    def period(self, first: date, last: date) -> dict[str, Any]:
+        """One entry per area with a row in the period: the figure over the published months,
+        how many months there are and how many were withheld, the share of events located.
+
+        Counts and per-capita rates add up over months; an average of people held is
+        averaged; a share is recomputed from its summed published parts (never averaged, so a
+        small month does not weigh as much as a large one). A period in which every month was
+        withheld has no figure, not a zero."""
+        lo, hi = bisect_left(self.months, first), bisect_right(self.months, last)
+        months = self.present[:, lo:hi].sum(axis=1)
+        withheld = months - self.value.count(lo, hi)
+        if self.kind == "average":
+            figure = self.value.mean(lo, hi)
+        elif self.numerator is not None and self.denominator is not None:
+            above, below = self.numerator.sum(lo, hi), self.denominator.sum(lo, hi)
+            figure = np.divide(above, below, out=np.full(len(above), np.nan), where=below > 0)
+        else:
+            figure = self.value.sum(lo, hi)
+        figure[withheld >= months] = np.nan
+        keep = months > 0
+        columns: dict[str, Any] = {"area_code": self.codes, "area_name": self.names}
+        if not keep.all():
+            columns = {
+                name: [v for v, k in zip(values, keep, strict=True) if k]
+                for name, values in columns.items()
+            }
+        columns |= {
+            "value": figure[keep],
+            "months": months[keep],
+            "months_suppressed": withheld[keep],
+        }
+        if self.unassigned is not None:
+            columns["located_share"] = 1 - self.unassigned.mean(lo, hi)[keep]
+        return columns
+
+
+def map_frame(columns: dict[str, Any]) -> pl.DataFrame:
+    """A period's columns as a frame (null where NaN), for the map page's ranking."""
+    frame = pl.DataFrame(columns)
+    floats = [c for c, t in frame.schema.items() if t == pl.Float64]
+    return frame.with_columns(pl.col(floats).fill_nan(None))
+
+
+def encode(document: dict[str, Any]) -> bytes:
+    """JSON bytes; numpy arrays as lists, NaN as null."""
+    return orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+@dataclass(frozen=True)
+class AreaRows:
+    """One area's published rows of one measure, months ascending, as JSON-ready dicts."""
+
+    months: list[date]
+    rows: list[dict[str, Any]]
+
+    @classmethod
+    def split(cls, frame: pl.DataFrame) -> dict[str, AreaRows]:
+        ordered = frame.sort("area_code", "month")
+        texts = ordered.with_columns(pl.col("month").cast(pl.String)).iter_rows(named=True)
+        by_area: dict[str, AreaRows] = {}
+        for month, row in zip(ordered["month"], texts, strict=True):
+            entry = by_area.get(row["area_code"])
+            if entry is None:
+                entry = by_area[row["area_code"]] = cls([], [])
+            entry.months.append(month)
+            entry.rows.append(row)
+        return by_area
+
+    def between(self, first: date, last: date) -> list[dict[str, Any]]:
+        return self.rows[bisect_left(self.months, first) : bisect_right(self.months, last)]
+
+
+def series_rows(
+    parts: list[dict[str, AreaRows]],
+    measures: tuple[str, ...],
+    shares: list[str],
+    areas: tuple[str, ...],
+    first: date,
+    last: date,
+) -> list[dict[str, Any]]:
+    """The rows ``AtlasView.panel`` gives for a few areas, from each measure's rows per area:
+    a full join on area and month (null where a measure has no row), columns as it orders
+    them, rows by area code and month."""
+    columns = [*measures, *shares]
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for by_area in parts:
+        for code in areas:
+            found = by_area.get(code)
+            for row in found.between(first, last) if found else ():
+                key = (row["area_code"], row["month"])
+                into = merged.get(key)
+                if into is None:
+                    into = merged[key] = {k: row[k] for k in KEYS} | dict.fromkeys(columns)
+                into.update((k, v) for k, v in row.items() if k not in KEYS)
+    return [merged[key] for key in sorted(merged)]
