@@ -30,6 +30,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
 PAGES = {
     "map": "/",
     "map-aor-removals": "/?level=aor&measure=removals",
+    "map-state-share": "/?level=state&measure=at_large_share",
     "area-county": "/area/county/06073",
     "area-state": "/area/state/CA?measure=at_large_share",
     "compare": "/compare",
@@ -38,7 +39,15 @@ PAGES = {
     "methods": "/methods",
     "search": "/areas?q=king",
 }
-CHARTED = {"map", "map-aor-removals", "area-county", "area-state", "compare", "estimates"}
+CHARTED = {
+    "map",
+    "map-aor-removals",
+    "map-state-share",
+    "area-county",
+    "area-state",
+    "compare",
+    "estimates",
+}
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +153,77 @@ def test_keyboard_reaches_the_controls(browser: Browser, server: str) -> None:
         watched.page.keyboard.press("Tab")
         reached.append(watched.page.evaluate("document.activeElement.name || ''"))
     assert {"q", "measure", "level", "start", "end"} <= set(reached)
+
+
+def drawn_again(watched: Watched) -> None:
+    watched.page.wait_for_selector("#map[data-drawn=true]", timeout=30_000)
+
+
+def test_map_toggles_a_287g_model_layer_with_the_keyboard(browser: Browser, server: str) -> None:
+    """The task-force layer, switched on from the keyboard for June 2025, outlines as many
+    counties as the API names, with its own dash pattern; the status line says so in words and
+    a hover names the layer; switching it off removes the outlines."""
+    watched = Watched(browser, 1280)
+    watched.open(server + "/", charted=True)
+    layer = watched.page.request.get(
+        server + "/api/map/policies?level=county&layer=287g_task_force&month=2025-06"
+    ).json()
+    assert layer["count"] > 50
+    watched.page.fill("#policy-month", "2025-06")
+    watched.page.dispatch_event("#policy-month", "change")
+    drawn_again(watched)
+    watched.page.focus('input[data-layer="287g_task_force"]')
+    watched.page.keyboard.press("Space")
+    outlines = "#map g.policy_287g_task_force_marks path"
+    watched.page.wait_for_selector(outlines, timeout=30_000)
+    drawn_again(watched)
+    drawn = watched.page.locator(outlines)
+    # every named county that has a shape in the bundled map (a few FIPS have none)
+    assert layer["count"] * 0.95 <= drawn.count() <= layer["count"]
+    assert drawn.first.get_attribute("stroke-dasharray") == "1.5,2.5"
+    status = watched.page.locator("#layer-status").inner_text()
+    assert f"287(g) task force model: {layer['count']} counties in Jun 2025" in status
+    watched.page.screenshot(path=SHOTS / "map-287g-task-force-1280.png", full_page=False)
+    # hover a marked county: its figure, the share located and the layer it is in
+    drawn.nth(drawn.count() // 2).hover(force=True)
+    tooltip = watched.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    text = tooltip.inner_text()
+    assert "At-large arrests" in text and "placed in a county" in text, text
+    assert "287(g) task force model" in text, text
+    watched.page.keyboard.press("Space")  # the box still has the focus: off again
+    watched.page.wait_for_function(
+        f"document.querySelectorAll('{outlines}').length === 0", timeout=30_000
+    )
+    assert watched.page.locator("#layer-status").inner_text() == ""
+    assert watched.errors == [] and watched.outside == []
+
+
+def test_map_hover_shows_the_figure_and_the_share_located(browser: Browser, server: str) -> None:
+    watched = Watched(browser, 1280)
+    watched.open(server + "/", charted=True)
+    # San Diego County: a figure and a located share in the default period
+    county = watched.page.locator("#map svg path[aria-label*='San Diego County']").first
+    if county.count() == 0:  # shapes carry no label: hover the middle of the map instead
+        county = watched.page.locator("#map g.mark-geoshape path").nth(1500)
+    county.hover(force=True)
+    tooltip = watched.page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    text = tooltip.inner_text()
+    assert "Months suppressed" in text and "placed in a county" in text, text
+    assert "%" in text or "not known" in text
+
+
+def test_compare_chart_marks_the_treated_set_policy_dates(browser: Browser, server: str) -> None:
+    watched = Watched(browser, 1280)
+    watched.open(server + "/compare", charted=True)
+    answer = watched.page.request.get(
+        server + "/api/compare?measure=arrests_at_large&treated=policy:limits_detainers"
+        "&control=rest&level=state"
+    ).json()
+    dates = {p["effective_from"] for p in answer["policy_dates"]}
+    assert dates, "the default comparison has policy dates inside the period"
+    assert int(watched.page.get_attribute("#compare", "data-policy-markers") or "0") == len(dates)
+    assert watched.page.locator("#compare g.policy_rules_marks line").count() == len(dates)
+    assert watched.page.locator("#markers li").count() == len(dates)
+    assert watched.errors == [] and watched.outside == []

@@ -22,7 +22,14 @@ from fastapi.templating import Jinja2Templates
 from sanctuary_atlas.geography.reference import county_shapes_json
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.web.api import area_or_404, records, view_of
-from sanctuary_atlas.web.params import MONTH_PATTERN, POLICY_LAYERS, Level, month_range
+from sanctuary_atlas.web.params import (
+    LAYER_STYLES,
+    MAP_LAYERS,
+    MONTH_PATTERN,
+    POLICY_LAYERS,
+    Level,
+    month_range,
+)
 from sanctuary_atlas.web.service import Area, AtlasView
 
 router = APIRouter(include_in_schema=False)
@@ -94,7 +101,8 @@ def national_map(
             shown=ranked.height,
             total=values.filter(placed).height,
             unplaced=unplaced.to_dicts(),
-            layers=POLICY_LAYERS,
+            layers=[(key, POLICY_LAYERS[key][1], LAYER_STYLES[key]) for key in MAP_LAYERS],
+            this_month=f"{date.today():%Y-%m}",
         ),
     )
 

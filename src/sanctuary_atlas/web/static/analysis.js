@@ -4,17 +4,22 @@
   var OPTIONS = { renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } };
   var BASE = { width: "container", height: 300, autosize: { type: "fit", contains: "padding" }, config: { view: { stroke: null }, font: "system-ui, sans-serif" } };
 
-  function draw(el, layers) {
+  function draw(el, layers, after) {
     return vegaEmbed(el, Object.assign({ layer: layers }, BASE), OPTIONS).then(function () {
       el.setAttribute("data-drawn", "true");
+      if (after) { after(); }
     });
   }
 
+  // build(answer) gives the layers, and optionally a function to run once they are drawn
   function load(el, build) {
     fetch(el.dataset.api).then(function (r) {
       if (!r.ok) { throw new Error("HTTP " + r.status); }
       return r.json();
-    }).then(function (answer) { return draw(el, build(answer)); }).catch(function (error) {
+    }).then(function (answer) {
+      var built = build(answer);
+      return Array.isArray(built) ? draw(el, built) : draw(el, built.layers, built.after);
+    }).catch(function (error) {
       el.textContent = "The chart could not be drawn (" + error + ").";
     });
   }
@@ -33,7 +38,15 @@
           tooltip: [{ field: "group" }, { field: "month", type: "temporal", format: "%B %Y" }, { field: "per_100k", type: "quantitative", format: ".2f" }, { field: "suppressed_members", title: "members suppressed" }]
         }
       }];
-      return layers;
+      // the treated set's policy dates, lettered as on an area page
+      var months = answer.series.map(function (r) { return r.month; }).sort();
+      var markers = window.atlasMarkers.group(answer.policy_dates.map(function (p) {
+        return { date: p.effective_from, kind: p.kind, where: p.area_code };
+      }), months.length ? months[0] + "-01" : null, months.length ? months[months.length - 1] : null);
+      return {
+        layers: layers.concat(window.atlasMarkers.layers(markers)),
+        after: function () { window.atlasMarkers.list(compare, document.getElementById("markers"), markers); }
+      };
     });
   }
 
@@ -49,8 +62,9 @@
       var x = { field: "period", type: "quantitative", title: "months from adoption" };
       var colour = { field: "estimator", type: "nominal", title: null, scale: { range: ["#1f4e79", "#b35900"] }, legend: { orient: "top" } };
       return [
-        { data: { values: rows }, mark: { type: "area", opacity: 0.18 }, encoding: { x: x, y: { field: "low", type: "quantitative", title: "effect (events per unit-month)" }, y2: { field: "high" }, color: colour } },
-        { data: { values: rows }, mark: { type: "line", point: { size: 14 } }, encoding: { x: x, y: { field: "estimate", type: "quantitative" }, color: colour, strokeDash: { field: "estimator", type: "nominal", legend: null },
+        // the legend comes from the lines (the pale bands would make pale, unreadable swatches)
+        { data: { values: rows }, mark: { type: "area", opacity: 0.18 }, encoding: { x: x, y: { field: "low", type: "quantitative", title: "effect (events per unit-month)" }, y2: { field: "high" }, color: Object.assign({}, colour, { legend: null }) } },
+        { data: { values: rows }, mark: { type: "line", point: { size: 14 } }, encoding: { x: x, y: { field: "estimate", type: "quantitative" }, color: Object.assign({}, colour, { legend: { orient: "top", symbolType: "stroke", symbolStrokeWidth: 3 } }), strokeDash: { field: "estimator", type: "nominal", legend: null },
           tooltip: [{ field: "estimator" }, { field: "period", title: "months from adoption" }, { field: "estimate", format: ".2f" }, { field: "low", format: ".2f", title: "95% low" }, { field: "high", format: ".2f", title: "95% high" }] } },
         { data: { values: [{ zero: 0, start: -0.5 }] }, mark: { type: "rule", color: "#444444" }, encoding: { y: { field: "zero", type: "quantitative" } } },
         { data: { values: [{ start: -0.5 }] }, mark: { type: "rule", strokeDash: [5, 3], color: "#444444" }, encoding: { x: { field: "start", type: "quantitative" } } }

@@ -21,19 +21,9 @@
         values.push({ month: row.month, measure: labels[i], value: row[m] });
       });
     });
-    // one marker per date, naming every policy that took effect that day
-    var byDate = {};
-    answers[1].policies.forEach(function (p) {
-      if (!first || p.effective_from < first || p.effective_from > last) { return; }
-      var name = p.kind.replace(/_/g, " ").replace("287g", "287(g)");
-      var marker = byDate[p.effective_from] || (byDate[p.effective_from] = { date: p.effective_from, names: [], places: [] });
-      if (marker.names.indexOf(name) < 0) { marker.names.push(name); }
-      if (marker.places.indexOf(p.jurisdiction_name) < 0) { marker.places.push(p.jurisdiction_name); }
-    });
-    var policies = Object.keys(byDate).sort().map(function (key, i) {
-      var m = byDate[key];
-      return { date: m.date, policy: m.names.join("; "), where: m.places.join("; "), label: String.fromCharCode(65 + (i % 26)) };
-    });
+    var policies = window.atlasMarkers.group(answers[1].policies.map(function (p) {
+      return { date: p.effective_from, kind: p.kind, where: p.jurisdiction_name };
+    }), first, last);
     var layers = [{
       data: { values: values },
       mark: { type: "line", point: { size: 18 }, strokeWidth: 2 },
@@ -49,28 +39,7 @@
         ]
       }
     }];
-    if (policies.length) {
-      // a letter on each rule, matched by the tooltip and the list below the chart
-      layers.push({
-        data: { values: policies },
-        mark: { type: "text", dy: -6, dx: 4, align: "left", baseline: "bottom", fontWeight: "bold", fontSize: 11, color: "#222222" },
-        encoding: { x: { field: "date", type: "temporal" }, y: { value: 0 }, text: { field: "label" },
-          tooltip: [{ field: "policy", type: "nominal", title: "Policy took effect" }, { field: "where", type: "nominal", title: "Jurisdiction" }] }
-      });
-      layers.push({
-        data: { values: policies },
-        mark: { type: "rule", strokeDash: [5, 3], color: "#444444", strokeWidth: 1.5 },
-        encoding: {
-          x: { field: "date", type: "temporal" },
-          tooltip: [
-            { field: "label", type: "nominal", title: "Marker" },
-            { field: "policy", type: "nominal", title: "Policy took effect" },
-            { field: "where", type: "nominal", title: "Jurisdiction" },
-            { field: "date", type: "temporal", format: "%d %B %Y", title: "Date" }
-          ]
-        }
-      });
-    }
+    layers = layers.concat(window.atlasMarkers.layers(policies));
     var spec = {
       width: "container", height: 300,
       autosize: { type: "fit", contains: "padding" },
@@ -80,15 +49,7 @@
     return vegaEmbed(el, spec, { renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } })
       .then(function () {
         el.setAttribute("data-drawn", "true");
-        el.setAttribute("data-policy-markers", String(policies.length));
-        var key = document.getElementById("markers");
-        if (key) {
-          policies.forEach(function (p) {
-            var item = document.createElement("li");
-            item.textContent = p.label + " — " + p.date + ": " + p.policy + " (" + p.where + ")";
-            key.appendChild(item);
-          });
-        }
+        window.atlasMarkers.list(el, document.getElementById("markers"), policies);
       });
   }).catch(function (error) {
     el.textContent = "The chart could not be drawn (" + error + "). The figures are in the table below.";

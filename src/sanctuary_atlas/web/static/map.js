@@ -1,16 +1,26 @@
 // The national map: one Vega-Lite choropleth drawn from /api/map and the bundled TopoJSON.
-// Policy layers outline shapes; each layer has its own line pattern so that it reads without
-// colour (the checkbox labels show the same pattern).
+// Policy layers outline shapes; each layer has its own line pattern and width so that it reads
+// without colour (the checkbox swatches are drawn from the same data attributes), and a hover
+// names the layers a shape is in.
 (function () {
   "use strict";
   var el = document.getElementById("map");
   if (!el) { return; }
-  var LAYER_STYLE = {
-    limits_detainers: { stroke: "#111111", strokeDash: [1, 0], strokeWidth: 1.4 },
-    "287g": { stroke: "#8a3b00", strokeDash: [4, 2], strokeWidth: 1.4 },
-    state_mandates: { stroke: "#5b2a86", strokeDash: [1, 2], strokeWidth: 1.6 }
-  };
+  var monthInput = document.getElementById("policy-month");
+  var status = document.getElementById("layer-status");
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("input[data-layer]"));
   var state = { data: null, shapes: null, topo: null, layers: {} };
+
+  function styleOf(box) {
+    var dash = box.dataset.dash ? box.dataset.dash.split(",").map(Number) : [];
+    return { stroke: box.dataset.stroke, strokeDash: dash, strokeWidth: Number(box.dataset.width) };
+  }
+
+  function monthText(month) {
+    var parts = month.split("-");
+    return new Date(Date.UTC(Number(parts[0]), Number(parts[1]) - 1, 1))
+      .toLocaleDateString("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
+  }
 
   function numberFormat(kind) {
     if (kind === "share") { return ".1%"; }
@@ -35,11 +45,36 @@
     });
   }
 
+  // the names of the shown layers each shape is in, for the hover
+  function withPolicies(rows) {
+    var names = {};
+    boxes.forEach(function (box) {
+      var layer = state.layers[box.dataset.layer];
+      if (!layer) { return; }
+      layer.ids.forEach(function (id) { (names[id] = names[id] || []).push(box.dataset.label); });
+    });
+    return rows.map(function (row) {
+      return Object.assign({}, row, { policies: (names[row.id] || []).join("; ") || "none shown" });
+    });
+  }
+
+  // A symlog scale bunches Vega's evenly spaced labels at the top end; powers of ten spread
+  // along it, with the largest figure at the end.
+  function legendValues(d) {
+    if (d.kind === "share") { return {}; }
+    var top = Math.max.apply(null, d.areas.value.filter(function (v) { return v !== null; }).concat([0]));
+    if (top < 20) { return {}; }
+    var values = [0];
+    for (var step = 10; step * 3 <= top; step *= 10) { values.push(step); }
+    values.push(Math.floor(top));
+    return { values: values };
+  }
+
   function spec() {
     var d = state.data;
-    var shapes = state.shapes;
+    var shapes = withPolicies(state.shapes);
     var adds = d.kind === "count" || d.kind === "per_100k";  // figures that add up over months
-    var fields = ["area_code", "area_name", "value", "months", "months_suppressed"];
+    var fields = ["area_code", "area_name", "value", "months", "months_suppressed", "policies"];
     var tooltip = [
       { field: "area_name", type: "nominal", title: "Area" },
       { field: "value_text", type: "nominal", title: d.label },
@@ -47,7 +82,10 @@
     ];
     if (d.level === "county") {
       fields.push("located_share");
-      tooltip.push({ field: "located_share", type: "quantitative", title: "Share of state's events placed in a county", format: ".0%" });
+      tooltip.push({ field: "located_text", type: "nominal", title: "Share of state's events placed in a county" });
+    }
+    if (Object.keys(state.layers).length) {
+      tooltip.push({ field: "policies", type: "nominal", title: "Policy layers (" + monthText(monthInput.value) + ")" });
     }
     var base = {
       data: { values: state.topo, format: { type: "topojson", feature: d.object } },
@@ -56,6 +94,7 @@
         // a sum over months some of which were suppressed is a floor, and says so
         { calculate: "isValid(datum.value) ? (datum.months_suppressed > 0 && " + adds + " ? 'at least ' : '') + format(datum.value, '" + numberFormat(d.kind) + "') : (isValid(datum.months) ? 'suppressed' : 'no data')", as: "value_text" },
         { calculate: "isValid(datum.months) ? datum.months_suppressed + ' of ' + datum.months : ''", as: "suppressed_text" },
+        { calculate: "isValid(datum.located_share) ? format(datum.located_share, '.0%') : 'not known'", as: "located_text" },
         { calculate: "isValid(datum.area_code) ? '/area/" + d.level + "/' + datum.area_code : null", as: "url" }
       ],
       // an AOR is drawn as its counties: their borders would only add noise
@@ -65,7 +104,7 @@
           field: "value", type: "quantitative", title: d.label,
           // the scheme starts above white, so a zero stays visible against the page
           scale: { scheme: { name: "blues", extent: [0.12, 1] }, type: d.kind === "share" ? "linear" : "symlog" },
-          legend: { orient: "bottom", direction: "horizontal", gradientLength: 260, format: numberFormat(d.kind) }
+          legend: Object.assign({ orient: "bottom", direction: "horizontal", gradientLength: 280, format: numberFormat(d.kind), labelOverlap: "greedy", titleLimit: 320 }, legendValues(d))
         },
         tooltip: tooltip,
         href: { field: "url", type: "nominal" }
@@ -84,15 +123,20 @@
         mark: { type: "geoshape", filled: false, stroke: "#ffffff", strokeWidth: 0.9 }
       });
     }
-    Object.keys(state.layers).forEach(function (key) {
-      var layer = state.layers[key];
-      var style = LAYER_STYLE[key];
-      layers.push({
-        data: { values: state.topo, format: { type: "topojson", feature: layer.object } },
-        transform: [{ filter: { field: "id", oneOf: layer.ids } }],
-        mark: { type: "geoshape", filled: false, stroke: style.stroke, strokeDash: style.strokeDash, strokeWidth: style.strokeWidth }
+    // widest outline first, so that a thinner one on the same border stays visible on top
+    boxes.filter(function (box) { return state.layers[box.dataset.layer]; })
+      .sort(function (a, b) { return styleOf(b).strokeWidth - styleOf(a).strokeWidth; })
+      .forEach(function (box) {
+        var layer = state.layers[box.dataset.layer];
+        var style = styleOf(box);
+        layers.push({
+          // the name becomes the SVG group's class: "policy_<layer>_marks"
+          name: "policy_" + box.dataset.layer,
+          data: { values: state.topo, format: { type: "topojson", feature: layer.object } },
+          transform: [{ filter: { field: "id", oneOf: layer.ids } }],
+          mark: { type: "geoshape", filled: false, stroke: style.stroke, strokeDash: style.strokeDash, strokeWidth: style.strokeWidth, strokeCap: "butt" }
+        });
       });
-    });
     return {
       width: "container",
       height: Math.max(260, Math.min(560, Math.round(el.clientWidth * 0.62))),
@@ -116,13 +160,37 @@
     el.appendChild(p);
   }
 
-  function toggle(box) {
-    var key = box.getAttribute("data-layer");
-    if (!box.checked) { delete state.layers[key]; draw(); return; }
+  function describe() {
+    var lines = boxes.filter(function (box) { return state.layers[box.dataset.layer]; }).map(function (box) {
+      var layer = state.layers[box.dataset.layer];
+      var unit = layer.object === "states" ? "state" : "county";
+      var text = box.dataset.label + ": " + layer.count + " " + (layer.count === 1 ? unit : (unit === "state" ? "states" : "counties")) + " in " + monthText(layer.month);
+      if (!layer.count && layer.registry_from && layer.registry_from.slice(0, 7) > layer.month) {
+        text += " (the registry's entries of this kind begin " + monthText(layer.registry_from.slice(0, 7)) + ")";
+      }
+      return text;
+    });
+    status.textContent = lines.join(". ") + (lines.length ? "." : "");
+  }
+
+  function fetchLayer(box) {
     var url = "/api/map/policies?level=" + encodeURIComponent(el.dataset.level) +
-      "&layer=" + encodeURIComponent(key) + "&month=" + encodeURIComponent(el.dataset.month);
-    fetch(url).then(function (r) { return r.json(); }).then(function (layer) {
-      state.layers[key] = layer;
+      "&layer=" + encodeURIComponent(box.dataset.layer) + "&month=" + encodeURIComponent(monthInput.value);
+    return fetch(url).then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); });
+  }
+
+  // every checked layer, for the month in the month field, then one redraw
+  var asked = 0;
+  function refresh() {
+    if (!state.data || !/^\d{4}-\d{2}$/.test(monthInput.value)) { return Promise.resolve(); }
+    el.setAttribute("data-drawn", "false");
+    var checked = boxes.filter(function (box) { return box.checked; });
+    var mine = ++asked;
+    return Promise.all(checked.map(fetchLayer)).then(function (answers) {
+      if (mine !== asked) { return null; }  // a later change has been asked for: it draws
+      state.layers = {};
+      checked.forEach(function (box, i) { state.layers[box.dataset.layer] = answers[i]; });
+      describe();
       return draw();
     }).catch(fail);
   }
@@ -134,11 +202,12 @@
     state.data = answers[0];
     state.shapes = shapeRows(answers[0]);
     state.topo = answers[1];
-    return draw();
+    return refresh();
   }).catch(fail);
 
-  Array.prototype.forEach.call(document.querySelectorAll("input[data-layer]"), function (box) {
+  boxes.forEach(function (box) {
     box.checked = false;
-    box.addEventListener("change", function () { toggle(box); });
+    box.addEventListener("change", refresh);
   });
+  monthInput.addEventListener("change", refresh);
 })();
