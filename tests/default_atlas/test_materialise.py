@@ -18,6 +18,7 @@ from polars.testing import assert_frame_equal
 
 import sanctuary_atlas
 from sanctuary_atlas.default_atlas import DEFAULT_BUNDLE, BundleError, materialise
+from sanctuary_atlas.report import build_area_report, build_claims_report, resolve_area
 from sanctuary_atlas.store import StoreError
 from tests.conftest import DETENTION, NATIONAL, REPO
 
@@ -69,6 +70,19 @@ def test_policies_and_claims_answer_as_in_the_full_store(
         assert [c.to_dict()["shows"] for c in bundled.analysis.claims()] == [
             c.to_dict()["shows"] for c in full.analysis.claims()
         ]
+
+
+def test_reports_from_the_default_atlas_equal_those_from_the_full_store(
+    tmp_path: Path, default_store: Path, records_store: Path
+) -> None:
+    written = {}
+    for name, store in (("bundled", default_store), ("full", records_store)):
+        with sanctuary_atlas.open(store, read_only=True) as atlas:
+            area = build_area_report(atlas, resolve_area("06037"), tmp_path / f"{name}-la.html")
+            claims = build_claims_report(atlas, tmp_path / f"{name}-claims.html")
+        written[name] = (area.html.read_bytes(), claims.html.read_bytes())
+    assert b"Los Angeles County" in written["bundled"][0]
+    assert written["bundled"] == written["full"]
 
 
 def test_estimates_leave_withheld_cells_out_and_say_so(default_store: Path) -> None:

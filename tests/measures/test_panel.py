@@ -10,6 +10,7 @@ import pytest
 
 import sanctuary_atlas
 from sanctuary_atlas.measures.definitions import COUNT_MEASURES, PARTITIONS
+from sanctuary_atlas.measures.panel import AVERAGE_DECIMALS
 from sanctuary_atlas.measures.published import PanelQueryError
 
 
@@ -50,9 +51,15 @@ def test_every_level_sums_to_the_raw_events(panel_store: Path) -> None:
         )
         if level in ("state", "county"):
             joined = joined.filter(pl.col("measure") != "removals")
-        # exact for counts; detention averages add up to floating-point rounding
-        gap = (joined["value"] - joined["n"]).abs() / joined["n"].abs().clip(lower_bound=1)
-        assert joined["value"].null_count() == 0 and (gap < 1e-9).all(), level
+        # exact for counts; detention averages are rounded to AVERAGE_DECIMALS per cell, so
+        # an AOR's or county's sum may differ from the nation's by half a unit of the last
+        # decimal per area
+        half_unit = 0.5 * 10.0**-AVERAGE_DECIMALS
+        tolerance = pl.when(pl.col("measure") == "detained_adp").then(3_200 * half_unit)
+        within = joined.select(
+            ((pl.col("value") - pl.col("n")).abs() <= tolerance.otherwise(0.0)).all()
+        ).item()
+        assert joined["value"].null_count() == 0 and within, level
 
 
 def test_measure_partitions_add_up(panel_store: Path) -> None:

@@ -220,11 +220,14 @@ def _unassigned_shares(
     store: Store, wide: pl.DataFrame, measures: list[str], start: date | None, end: date | None
 ) -> pl.DataFrame:
     """Beside each county figure: the share of its state's events (that month) the resolver
-    could not place in a county, from published cells only."""
+    could not place in a county, from published cells only. "Its state's events" are those
+    placed in the state: events whose landmark names only an AOR spanning several states
+    (``CHI GENERAL AREA``) are in no state's total."""
     if not measures:
         return wide
     cells = store.frame(
-        """SELECT level, area_code, month, measure, published FROM panel_cells
+        """SELECT level, area_code, month, measure, published,
+                  suppressed IS NOT NULL AS hidden FROM panel_cells
            WHERE level IN ('state', 'county') AND list_contains(?, measure)
              AND (?::DATE IS NULL OR month >= ?) AND (?::DATE IS NULL OR month <= ?)
              AND (level = 'state' OR area_code LIKE '%-UNASSIGNED')""",
@@ -238,11 +241,13 @@ def _unassigned_shares(
         "month",
         "measure",
         pl.col("published").alias("unplaced"),
+        "hidden",
     )
     shares = (
         states.join(rest, on=["state", "month", "measure"], how="left")
         .with_columns(
-            pl.when(pl.col("total") > 0)
+            # no remainder cell: every event placed; a withheld one: the share is unknown
+            pl.when((pl.col("total") > 0) & ~pl.col("hidden").fill_null(False))
             .then(pl.col("unplaced").fill_null(0) / pl.col("total"))
             .alias("share")
         )

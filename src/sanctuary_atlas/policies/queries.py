@@ -142,7 +142,7 @@ def _scope_sql(where: Jurisdiction) -> tuple[str, list[object]]:
 _ORDER = (
     " ORDER BY CASE applies_as WHEN 'own' THEN 0 WHEN 'place_within' THEN 1 "
     "WHEN 'county' THEN 2 ELSE 3 END, "
-    "effective_from, kind, jurisdiction_name"
+    "effective_from, kind, jurisdiction_name, policy_id"
 )
 
 
@@ -156,7 +156,11 @@ def policy_timeline(store: Store, where: Jurisdiction) -> pl.DataFrame:
     """Every entry that ever applied at ``where``, oldest first."""
     sql, params = _scope_sql(where)
     return store.frame(
-        f"SELECT * FROM ({sql}) ORDER BY effective_from, effective_to NULLS LAST, kind", params
+        # policy_id last: entries of one day and kind (the DHS list's places) in a fixed order
+        f"SELECT * FROM ({sql}) ORDER BY effective_from, effective_to NULLS LAST, kind, "
+        "CASE jurisdiction_level WHEN 'state' THEN 0 WHEN 'county' THEN 1 ELSE 2 END, "
+        "jurisdiction_name, policy_id",
+        params,
     )
 
 
