@@ -4,6 +4,7 @@ the chosen measure; an area page marks its policy dates. Screenshots go to artif
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -130,6 +131,34 @@ def test_map_draws_counties_and_follows_the_measure(browser: Browser, server: st
         f"document.querySelectorAll('#map svg path').length > {before}", timeout=30_000
     )
     watched.page.screenshot(path=SHOTS / "map-policy-layer-1280.png", full_page=False)
+    assert watched.errors == [] and watched.outside == []
+
+
+def test_hovering_a_county_under_outlines_shows_its_figure_and_located_share(
+    browser: Browser, server: str
+) -> None:
+    """State borders and policy outlines are drawn over the counties; the pointer must still
+    reach the county beneath them and bring up its tooltip."""
+    watched = Watched(browser, 1280)
+    watched.open(server + "/", charted=True)
+    watched.page.check("input[data-layer=limits_detainers]")
+    watched.page.wait_for_selector("#map g.policy_limits_detainers_marks path", timeout=30_000)
+    drawn_again(watched)
+    counties = watched.page.locator("#map g.layer_1_marks path")
+    # a county large enough on screen that the middle of its box lies inside it
+    box = next(
+        found
+        for index in range(0, counties.count(), 7)
+        if (found := counties.nth(index).bounding_box())
+        and min(found["width"], found["height"]) > 14
+    )
+    watched.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
+    tooltip = watched.page.locator("#vg-tooltip-element.visible")
+    tooltip.wait_for(timeout=10_000)
+    text = tooltip.inner_text()
+    assert "Area" in text and "Share of state's events placed in a county" in text, text
+    assert re.search(r"\d+%|not known", text), text
+    watched.page.screenshot(path=SHOTS / "map-hover-1280.png", full_page=False)
     assert watched.errors == [] and watched.outside == []
 
 

@@ -88,7 +88,11 @@ def test_serve_prints_its_address(web_store: Path, monkeypatch: pytest.MonkeyPat
     assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "warning"}]
 
 
-def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli_web.web_app, ["--db", str(tmp_path / "none.duckdb")])
+def test_serve_refuses_a_file_that_is_not_a_store(tmp_path: Path) -> None:
+    """(A store that does not exist is made from the default atlas: tests/default_atlas.)"""
+    path = tmp_path / "notes.duckdb"
+    path.write_text("somebody's notes, not an atlas")
+    result = CliRunner().invoke(cli_web.web_app, ["--db", str(path)])
     assert result.exit_code == 1
-    assert "no atlas store" in result.output
+    assert "cannot open the atlas store" in result.output
+    assert path.read_text() == "somebody's notes, not an atlas"

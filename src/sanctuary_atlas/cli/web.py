@@ -20,6 +20,15 @@ def serve(
         str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the atlas on this machine.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=32,
+            help="Worker processes: more answer more concurrent readers, each with its own "
+            "memory and caches.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web atlas and its API (OpenAPI at /openapi.json) until interrupted. A store
     that does not exist yet is first made from the bundled default atlas (as `init` does)."""
@@ -28,6 +37,7 @@ def serve(
     import uvicorn
 
     from sanctuary_atlas.web.app import create_app
+    from sanctuary_atlas.web.serve import run
 
     with exit_codes():
         if not db.exists():
@@ -35,7 +45,12 @@ def serve(
             from sanctuary_atlas.cli.build import init_store
 
             init_store(db)
+        # opened here, inside exit_codes: a missing or stale store fails with its message
         app = create_app(db)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Serving the atlas at http://{shown}:{port}/ (OpenAPI: /openapi.json)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    app.state.view.atlas.close()
+    run(db, host, port, workers)

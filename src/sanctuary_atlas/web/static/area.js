@@ -28,7 +28,8 @@
       data: { values: values },
       mark: { type: "line", point: { size: 18 }, strokeWidth: 2 },
       encoding: {
-        x: { field: "month", type: "temporal", title: null, axis: { format: "%b %Y", labelOverlap: true } },
+        // ticks every six months from January: an unaligned first tick ("Oct 2015") crowded the next
+        x: { field: "month", type: "temporal", title: null, axis: { format: "%b %Y", tickCount: { interval: "month", step: 6 }, labelOverlap: true } },
         y: { field: "value", type: "quantitative", title: null },
         color: { field: "measure", type: "nominal", title: null, sort: labels, scale: { range: ["#1f4e79", "#b35900", "#3b7d3b", "#6a3d9a"] }, legend: { orient: "top", labelLimit: 320 } },
         strokeDash: { field: "measure", type: "nominal", sort: labels, legend: null },

@@ -119,6 +119,9 @@
     var layers = [missing, base];
     if (d.object === "counties") {
       layers.push({
+        // outline layers are named "outline_*" or "policy_*": app.css lets the pointer through
+        // them (an unfilled geoshape still covers its area), so a hover reaches the county
+        name: "outline_states",
         data: { values: state.topo, format: { type: "topojson", feature: "states" } },
         mark: { type: "geoshape", filled: false, stroke: "#ffffff", strokeWidth: 0.9 }
       });
