@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 import sanctuary_atlas
 from sanctuary_atlas.atlas import Atlas
@@ -68,3 +69,25 @@ def atlas_at(tmp_path: Path) -> Iterator[Atlas]:
     """A fresh, empty atlas in a temporary folder."""
     with sanctuary_atlas.open(tmp_path / "atlas.duckdb") as atlas:
         yield atlas
+
+
+# Debian's chromium, headless, with none of its own background traffic (which would show up as
+# requests a page did not make). The browser tests of the web app and of the reports share it.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

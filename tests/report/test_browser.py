@@ -4,35 +4,14 @@ error, nothing wider than the screen. Screenshots go to artifacts/report/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Request, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Request
 
 from tests.report.conftest import Built
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "report"
-# The web tests' launch: Debian's chromium, headless, no background traffic of its own (which
-# would show up as requests the report did not make).
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("width", [1280, 390], ids=["laptop", "phone"])

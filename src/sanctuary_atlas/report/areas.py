@@ -4,33 +4,11 @@ names the published panel uses (``measures.published.area_names``)."""
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from functools import cache
 
+from sanctuary_atlas.measures.areas import Area, UnknownAreaError
 from sanctuary_atlas.measures.panel import LEVELS, UNASSIGNED
 from sanctuary_atlas.measures.published import area_names
-
-LEVEL_LABELS = {
-    "nation": "Nation",
-    "aor": "ICE area of responsibility",
-    "state": "State",
-    "county": "County",
-}
-
-
-class UnknownAreaError(LookupError):
-    """An area the atlas does not know; the message suggests close matches."""
-
-
-@dataclass(frozen=True)
-class Area:
-    level: str
-    code: str
-    name: str
-
-    @property
-    def level_label(self) -> str:
-        return LEVEL_LABELS[self.level]
 
 
 @cache

@@ -15,10 +15,10 @@ import polars as pl
 
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_counties
+from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.definitions import check_measures
 from sanctuary_atlas.policies.queries import UnknownJurisdictionError
 from sanctuary_atlas.report import charts, html, maps, provenance
-from sanctuary_atlas.report.areas import Area
 from sanctuary_atlas.report.figures import (
     Figures,
     Period,

@@ -10,9 +10,9 @@ import polars as pl
 
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_counties, load_states
+from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
 from sanctuary_atlas.measures.panel import NATION, UNASSIGNED
-from sanctuary_atlas.report.areas import Area
 from sanctuary_atlas.report.charts import span_label
 
 # Removals carry no place below the AOR (see measures.published.UNPLACED_TABLES).

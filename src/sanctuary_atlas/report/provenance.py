@@ -10,7 +10,7 @@ import polars as pl
 
 import sanctuary_atlas
 from sanctuary_atlas.atlas import Atlas
-from sanctuary_atlas.report.areas import Area
+from sanctuary_atlas.measures.areas import Area
 
 ABOUT = (
     "Sanctuary Atlas turns ICE's public records — FOIA releases of arrests, encounters and "

@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from sanctuary_atlas.measures.areas import Area, UnknownAreaError
 from sanctuary_atlas.web.params import (
     MONTH_PATTERN,
     POLICY_LAYERS,
@@ -29,7 +30,7 @@ from sanctuary_atlas.web.params import (
     month_range,
     parse_month,
 )
-from sanctuary_atlas.web.service import Area, AtlasView, UnknownAreaError
+from sanctuary_atlas.web.service import AtlasView
 
 router = APIRouter(prefix="/api", tags=["api"])
 JSON = "application/json"

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sanctuary_atlas.geography.reference import county_shapes_json
+from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.web.api import area_or_404, records, view_of
 from sanctuary_atlas.web.params import (
@@ -30,7 +31,7 @@ from sanctuary_atlas.web.params import (
     Level,
     month_range,
 )
-from sanctuary_atlas.web.service import Area, AtlasView
+from sanctuary_atlas.web.service import AtlasView
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")

@@ -21,6 +21,7 @@ import polars as pl
 
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_counties, load_states
+from sanctuary_atlas.measures.areas import Area, UnknownAreaError
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
 from sanctuary_atlas.measures.panel import LEVELS, UNASSIGNED
 from sanctuary_atlas.measures.published import area_names
@@ -45,17 +46,6 @@ class TooLargeError(ValueError):
             f"{MAX_CELLS:,}: ask for fewer areas, months or measures"
         )
         self.cells = cells
-
-
-class UnknownAreaError(LookupError):
-    """An area code the level does not have."""
-
-
-@dataclass(frozen=True)
-class Area:
-    level: str
-    code: str
-    name: str
 
 
 @dataclass(frozen=True)
