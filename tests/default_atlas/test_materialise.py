@@ -14,12 +14,14 @@ from pathlib import Path
 import httpx
 import polars as pl
 import pytest
+from fastapi.testclient import TestClient
 from polars.testing import assert_frame_equal
 
 import sanctuary_atlas
 from sanctuary_atlas.default_atlas import DEFAULT_BUNDLE, BundleError, materialise
 from sanctuary_atlas.report import build_area_report, build_claims_report, resolve_area
 from sanctuary_atlas.store import StoreError
+from sanctuary_atlas.web.app import create_app
 from tests.conftest import DETENTION, NATIONAL, REPO
 
 CLI = [sys.executable, "-m", "sanctuary_atlas"]
@@ -83,6 +85,31 @@ def test_reports_from_the_default_atlas_equal_those_from_the_full_store(
         written[name] = (area.html.read_bytes(), claims.html.read_bytes())
     assert b"Los Angeles County" in written["bundled"][0]
     assert written["bundled"] == written["full"]
+
+
+def test_every_page_answers_on_the_default_atlas(default_store: Path) -> None:
+    """What `make run` serves: every page, including the estimates page, whose default
+    estimate loses Callaway-Sant'Anna to withheld cells here and says so."""
+    with TestClient(create_app(default_store)) as client:
+        for path in (
+            "/",
+            "/?level=state&measure=at_large_share",
+            "/area/county/06037",
+            "/area/state/CA",
+            "/compare",
+            "/estimates",
+            "/claims",
+            "/methods",
+        ):
+            assert client.get(path).status_code == 200, path
+        answer = client.get(
+            "/api/estimate",
+            params={"policy": "limits_detainers", "measure": "arrests_custodial", "unit": "state"},
+        )
+    assert answer.status_code == 200
+    estimate = answer.json()
+    assert [r["estimator"] for r in estimate["results"]]
+    assert any("bundled default atlas" in note for note in estimate["caveats"])
 
 
 def test_estimates_leave_withheld_cells_out_and_say_so(default_store: Path) -> None:

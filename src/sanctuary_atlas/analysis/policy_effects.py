@@ -4,6 +4,7 @@ to the staggered difference-in-differences estimators, with the caveats the data
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ import polars as pl
 
 from sanctuary_atlas.analysis.estimators import (
     DidResult,
+    PanelError,
     callaway_santanna,
     event_study_figure,
     sun_abraham,
@@ -99,12 +101,26 @@ def estimate_policy_effect(store: Store, policy: str, measure: str, unit: str) -
             f"no {unit} adopts {policy!r} between {first:%Y-%m} and {last:%Y-%m}: nothing to "
             "estimate"
         )
-    results = [
-        callaway_santanna(
-            panel, control="never_treated", caveats=caveats, drop_missing_outcomes=True
+    estimators: list[tuple[str, Callable[[], DidResult]]] = [
+        (
+            "Callaway-Sant'Anna",
+            lambda: callaway_santanna(
+                panel, control="never_treated", caveats=caveats, drop_missing_outcomes=True
+            ),
         ),
-        sun_abraham(panel, caveats=caveats, drop_missing_outcomes=True),
+        ("Sun-Abraham", lambda: sun_abraham(panel, caveats=caveats, drop_missing_outcomes=True)),
     ]
+    results: list[DidResult] = []
+    failed: list[str] = []
+    # one estimator failing on this panel (it needs cells the other does not) leaves the other
+    for name, run in estimators:
+        try:
+            results.append(run())
+        except PanelError as exc:
+            failed.append(f"{name} could not be estimated on this panel: {exc}")
+    if not results:
+        raise PanelError("; ".join(failed))
+    caveats = [*caveats, *failed]
     adopters = adopted.filter(
         pl.col("first_treated").is_not_null() & ~pl.col("treated_at_start")
     ).select("unit", "first_treated")

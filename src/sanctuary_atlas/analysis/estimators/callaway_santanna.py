@@ -202,9 +202,20 @@ def callaway_santanna(
             progress_bar=False,
         )
         elements = _group_time_elements(model)
+        if not elements:
+            raise PanelError(
+                "no cohort has an estimable group-time effect: every treated unit lacks its "
+                "base month or a comparison in the months after adoption (missing outcomes?)"
+            )
         group_time = _group_time_frame(elements)
-        overall = _last_level(model.aggregate("simple"))
-        event_study = _event_study(model, group_time, anticipation)
+        try:
+            overall = _last_level(model.aggregate("simple"))
+            event_study = _event_study(model, group_time, anticipation)
+        except (IndexError, ValueError) as exc:  # differences' own message is internal
+            raise PanelError(
+                "the group-time effects could not be aggregated (too few estimable cohort x "
+                f"period cells; differences said: {type(exc).__name__}: {exc})"
+            ) from exc
 
     att = float(overall["ATT"].iloc[0])
     se = float(overall["std_error"].iloc[0])
