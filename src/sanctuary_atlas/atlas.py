@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from sanctuary_atlas.analysis.api import AnalysisAPI
@@ -108,6 +109,7 @@ class Atlas:
 
     def summary(self) -> pl.DataFrame:
         """Events by table x fiscal year x AOR, each event counted once (precedence applied)."""
+        self.store.refuse_if_published_only("count events")
         parts = " UNION ALL ".join(
             f"SELECT '{t}' AS table_name, fiscal_year, aor FROM {t}_counted" for t in EVENT_TABLES
         )
@@ -126,5 +128,15 @@ class Atlas:
         )
 
     def sql(self, query: str) -> pl.DataFrame:
-        """Run one read-only SELECT against the store."""
-        return self.store.frame(read_only_query(query))
+        """Run one read-only SELECT against the store. A query DuckDB refuses (a typo, a table
+        this store lacks) raises ValueError with DuckDB's message."""
+        checked = read_only_query(query)
+        try:
+            return self.store.frame(checked)
+        except duckdb.Error as exc:
+            note = (
+                " (this store is the bundled default atlas: no events, no *_counted views)"
+                if self.store.published_only()
+                else ""
+            )
+            raise ValueError(f"the query failed: {exc}{note}") from exc

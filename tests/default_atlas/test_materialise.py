@@ -142,6 +142,19 @@ def test_loaders_refuse_the_bundled_store_and_change_nothing(
     assert path.read_bytes() == before
 
 
+def test_event_audits_say_what_the_default_atlas_lacks(default_store: Path) -> None:
+    with sanctuary_atlas.open(default_store, read_only=True) as atlas:
+        overlaps = atlas.overlaps()
+        # the precedence travelled with the bundle; the rows it counted did not
+        assert overlaps["cells_counted"].sum() > 0
+        assert overlaps["rows_counted"].null_count() == overlaps.height
+        with pytest.raises(StoreError, match="cannot count events"):
+            atlas.summary()
+        with pytest.raises(ValueError, match="no events, no"):
+            atlas.sql("SELECT count(*) FROM arrests_counted")
+        assert atlas.sql("SELECT count(*) AS n FROM releases")["n"][0] == 19
+
+
 def test_init_keeps_an_existing_store_and_replaces_it_only_when_asked(tmp_path: Path) -> None:
     path = tmp_path / "atlas.duckdb"
     path.write_bytes(b"not a store, but somebody's file")

@@ -204,7 +204,16 @@ def clear_overrides(store: Store) -> int:
 
 def overlaps(store: Store) -> pl.DataFrame:
     """Per release: the (AOR, month) cells it covers, how many it is counted for, the other
-    releases it overlaps, and its rows counted and not counted."""
+    releases it overlaps, and its rows counted and not counted (NULL in a store materialised
+    from the default atlas, which holds the precedence but no rows)."""
+    if store.published_only():
+        counted_rows = "SELECT NULL::INTEGER AS release_id, NULL::BIGINT AS rows_counted LIMIT 0"
+        rows_counted = "NULL::BIGINT"
+    else:
+        counted_rows = f"""SELECT release_id, count(*) AS rows_counted FROM ({
+            _union("SELECT release_id FROM {table}_counted")
+        }) GROUP BY release_id"""
+        rows_counted = "coalesce(c.rows_counted, 0)"
     return store.frame(
         f"""
         WITH cells AS (
@@ -221,17 +230,13 @@ def overlaps(store: Store) -> pl.DataFrame:
                        AS reason
             FROM cells GROUP BY release_id
         ),
-        counted AS (
-            SELECT release_id, count(*) AS rows_counted FROM ({
-            _union("SELECT release_id FROM {table}_counted")
-        }) GROUP BY release_id
-        )
+        counted AS ({counted_rows})
         SELECT r.release_id, r.table_name, r.file_name, r.sheet,
                coalesce(p.cells_covered, 0) AS cells_covered,
                coalesce(p.cells_counted, 0) AS cells_counted,
                p.superseded_by, p.reason AS superseded_reason,
-               coalesce(c.rows_counted, 0) AS rows_counted,
-               r.rows_loaded - coalesce(c.rows_counted, 0) AS rows_not_counted
+               {rows_counted} AS rows_counted,
+               r.rows_loaded - {rows_counted} AS rows_not_counted
         FROM releases r
         LEFT JOIN per_release p USING (release_id)
         LEFT JOIN counted c USING (release_id)
