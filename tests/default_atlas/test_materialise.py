@@ -150,6 +150,8 @@ def test_event_audits_say_what_the_default_atlas_lacks(default_store: Path) -> N
         assert overlaps["rows_counted"].null_count() == overlaps.height
         with pytest.raises(StoreError, match="cannot count events"):
             atlas.summary()
+        with pytest.raises(StoreError, match="cannot measure location coverage"):
+            atlas.geography.coverage()
         with pytest.raises(ValueError, match="no events, no"):
             atlas.sql("SELECT count(*) FROM arrests_counted")
         assert atlas.sql("SELECT count(*) AS n FROM releases")["n"][0] == 19

@@ -98,7 +98,9 @@ class GeographyAPI:
 
     def coverage(self) -> pl.DataFrame:
         """Share of events resolved to a county / state / AOR, by table, AOR and fiscal year."""
-        return resolution_coverage(self._require_store())
+        store = self._require_store()
+        store.refuse_if_published_only("measure location coverage")
+        return resolution_coverage(store)
 
     def choropleth(
         self, values: pl.DataFrame, value_column: str, out_path: str | Path, title: str = ""
