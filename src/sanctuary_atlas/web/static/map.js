@@ -92,7 +92,8 @@
       transform: [
         { lookup: "id", from: { data: { values: shapes }, key: "id", fields: fields } },
         // a sum over months some of which were suppressed is a floor, and says so
-        { calculate: "isValid(datum.value) ? (datum.months_suppressed > 0 && " + adds + " ? 'at least ' : '') + format(datum.value, '" + numberFormat(d.kind) + "') : (isValid(datum.months) ? 'suppressed' : 'no data')", as: "value_text" },
+        // a floor of zero says nothing: the published months had none, the rest are hidden
+        { calculate: "!isValid(datum.value) ? (isValid(datum.months) ? 'suppressed' : 'no data') : (datum.months_suppressed > 0 && " + adds + ") ? (datum.value == 0 ? 'none in the published months' : 'at least ' + format(datum.value, '" + numberFormat(d.kind) + "')) : format(datum.value, '" + numberFormat(d.kind) + "')", as: "value_text" },
         { calculate: "isValid(datum.months) ? datum.months_suppressed + ' of ' + datum.months : ''", as: "suppressed_text" },
         { calculate: "isValid(datum.located_share) ? format(datum.located_share, '.0%') : 'not known'", as: "located_text" },
         { calculate: "isValid(datum.area_code) ? '/area/" + d.level + "/' + datum.area_code : null", as: "url" }
