@@ -34,8 +34,6 @@ def serve(
     that does not exist yet is first made from the bundled default atlas (as `init` does)."""
     # Imported here: FastAPI and uvicorn are needed by this command only, and the other
     # commands should not pay for loading them.
-    import uvicorn
-
     from sanctuary_atlas.web.app import create_app
     from sanctuary_atlas.web.serve import run
 
@@ -49,8 +47,4 @@ def serve(
         app = create_app(db)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Serving the atlas at http://{shown}:{port}/ (OpenAPI: /openapi.json)")
-    if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
-        return
-    app.state.view.atlas.close()
-    run(db, host, port, workers)
+    run(db, host, port, workers, app=app)

@@ -98,7 +98,7 @@ class Figures:
         if frame.is_empty():
             return None
         withheld, months = frame["value"].null_count(), frame.height
-        span = _span(frame)
+        span = span_label(frame)
         if withheld * 2 > months:
             return Headline(
                 measure_label(measure),
@@ -123,7 +123,7 @@ class Figures:
         return Headline(
             "At-large share of arrests",
             f"{share:.0%}",
-            f"{_span(both)}; the {both.height} months where both counts are published",
+            f"{span_label(both)}; the {both.height} months where both counts are published",
         )
 
     def _latest(self, area: Area, measure: str) -> Headline | None:
@@ -154,14 +154,13 @@ class Figures:
             whole = self.series(Area("nation", NATION, ""), measure)
             rest = self.series(Area("state", UNASSIGNED, ""), measure)
             what = "the nation's events placed in a state"
-        total = float(whole["value"].sum())
+        # months where both are published: a withheld remainder is unknown, not zero events
+        both = whole.join(rest.select("month", pl.col("value").alias("rest")), on="month")
+        both = both.drop_nulls(["value", "rest"])
+        total = float(both["value"].sum())
         if not total:
             return None
-        return 1 - float(rest["value"].sum()) / total, what
-
-
-def _span(frame: pl.DataFrame) -> str:
-    return span_label(frame)
+        return 1 - float(both["rest"].sum()) / total, what
 
 
 def state_fips_of(usps: str) -> str | None:

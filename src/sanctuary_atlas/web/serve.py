@@ -25,13 +25,18 @@ def app_from_environment() -> FastAPI:
     return create_app(os.environ[STORE_VARIABLE])
 
 
-def run(store: str | Path, host: str, port: int, workers: int = 1) -> None:
-    """Serve until interrupted. With ``workers > 1`` the store is checked here first, so that a
-    missing or stale store fails once, with its message, instead of once per worker."""
+def run(
+    store: str | Path, host: str, port: int, workers: int = 1, app: FastAPI | None = None
+) -> None:
+    """Serve until interrupted. ``app``: the app over ``store`` if the caller already made it
+    (and so checked the store); otherwise it is made here, so that a missing or stale store
+    fails once, with its message, before any worker starts."""
+    checked = app or create_app(store)
     if workers <= 1:
-        uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+        uvicorn.run(checked, host=host, port=port, log_level="warning")
         return
-    create_app(store).state.view.atlas.close()
+    # each worker opens the store itself; this process's copy is not needed
+    checked.state.view.atlas.close()
     os.environ[STORE_VARIABLE] = str(Path(store).resolve())
     uvicorn.run(
         "sanctuary_atlas.web.serve:app_from_environment",
