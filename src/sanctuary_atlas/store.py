@@ -47,6 +47,7 @@ class Store:
         self._con = connection
         self.path = path
         self.read_only = read_only
+        self._transaction_depth = 0
 
     @classmethod
     def open(cls, path: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
@@ -121,13 +122,24 @@ class Store:
     # -- statements -------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing: on any exception every statement of the block is rolled back."""
+        """All or nothing: on any exception every statement of the block is rolled back. A
+        transaction opened inside another joins it: the outermost one commits or rolls back."""
+        if self._transaction_depth:
+            self._transaction_depth += 1
+            try:
+                yield
+            finally:
+                self._transaction_depth -= 1
+            return
         self._con.execute("BEGIN TRANSACTION")
+        self._transaction_depth = 1
         try:
             yield
         except BaseException:
+            self._transaction_depth = 0
             self._con.execute("ROLLBACK")
             raise
+        self._transaction_depth = 0
         self._con.execute("COMMIT")
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> None:

@@ -23,7 +23,7 @@ import pyarrow.csv as pacsv
 
 from sanctuary_atlas.releases.banner import parse_banner
 from sanctuary_atlas.releases.errors import BadInputError
-from sanctuary_atlas.releases.layouts import header_score
+from sanctuary_atlas.releases.layouts import DEFAULT_LAYOUT, Layout
 from sanctuary_atlas.releases.source import (
     CONTROL_CHARS,
     MAX_FIELD_CHARS,
@@ -116,13 +116,13 @@ def _split(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
-def _find_header(path: Path, lines: list[str]) -> tuple[int, str, list[str]]:
+def _find_header(path: Path, lines: list[str], layout: Layout) -> tuple[int, str, list[str]]:
     """(0-based line index, delimiter, cells) of the line that names the most known columns."""
     best: tuple[int, int, str, list[str]] = (0, -1, "|", [])
     for index, line in enumerate(lines[:SNIFF_LINES]):
         for delimiter in DELIMITERS:
             cells = _split(line, delimiter)
-            score = header_score(cells)
+            score = layout.header_score(cells)
             if score > best[0]:
                 best = (score, index, delimiter, cells)
     score, index, delimiter, cells = best
@@ -139,7 +139,7 @@ def _find_header(path: Path, lines: list[str]) -> tuple[int, str, list[str]]:
     return index, delimiter, [cell.strip() for cell in cells]
 
 
-def read_delimited(path: Path) -> SourceTable:
+def read_delimited(path: Path, layout: Layout = DEFAULT_LAYOUT) -> SourceTable:
     """Find the table in a delimited release file; rows are read later, in batches."""
     start = _read_start(path)
     if not start.strip():
@@ -149,7 +149,7 @@ def read_delimited(path: Path) -> SourceTable:
     lines = text.splitlines()
     if len(start) == SNIFF_BYTES and lines:
         lines = lines[:-1]  # the last sniffed line may be cut short
-    header_index, delimiter, cells = _find_header(path, lines)
+    header_index, delimiter, cells = _find_header(path, lines, layout)
     banner_lines = [
         " ".join(c for c in _split(line, delimiter) if c) for line in lines[:header_index]
     ]
@@ -158,7 +158,9 @@ def read_delimited(path: Path) -> SourceTable:
     def batches() -> Iterator[pa.RecordBatch]:
         return _stream(table, encoding, delimiter, header_index)
 
-    table = table_from_header(path, None, FAMILY, header_index + 1, tuple(cells), banner, batches)
+    table = table_from_header(
+        path, None, FAMILY, header_index + 1, tuple(cells), banner, batches, layout
+    )
     return table
 
 
