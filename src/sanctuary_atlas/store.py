@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -24,6 +24,23 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 class StoreError(RuntimeError):
     """The store cannot be opened or is not an atlas store of a version this program knows."""
+
+
+# What DuckDB raises when the file under it is truncated or damaged: such a store fails at the
+# first page it cannot read, often long after opening.
+_DAMAGED = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except _DAMAGED as exc:
+        raise StoreError(
+            f"the atlas store {path} cannot be read: the file is truncated or damaged "
+            f"({str(exc).splitlines()[0]}). Restore it from a copy, or build it again "
+            "(`sanctuary-atlas build --data ../shared/data --db ...`)."
+        ) from exc
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -59,10 +76,15 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the atlas store {store_path}: {exc}") from exc
         store = cls(con, store_path, read_only)
-        if read_only:
-            store._check_version()
-        else:
-            store.migrate()
+        try:
+            with _readable(store_path):
+                if read_only:
+                    store._check_version()
+                else:
+                    store.migrate()
+        except BaseException:
+            con.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -137,23 +159,27 @@ class Store:
             yield
         except BaseException:
             self._transaction_depth = 0
-            self._con.execute("ROLLBACK")
+            with suppress(duckdb.Error):  # a damaged file may refuse even the rollback
+                self._con.execute("ROLLBACK")
             raise
         self._transaction_depth = 0
         self._con.execute("COMMIT")
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> None:
-        self._con.execute(sql, parameters or [])
+        with _readable(self.path):
+            self._con.execute(sql, parameters or [])
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        return self._con.execute(sql, parameters or []).fetchall()
+        with _readable(self.path):
+            return self._con.execute(sql, parameters or []).fetchall()
 
     def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
         found = self.rows(sql, parameters)
         return found[0][0] if found else None
 
     def arrow(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
-        return self._con.sql(sql, params=list(parameters or [])).to_arrow_table()
+        with _readable(self.path):
+            return self._con.sql(sql, params=list(parameters or [])).to_arrow_table()
 
     def frame(self, sql: str, parameters: Sequence[Any] | None = None) -> pl.DataFrame:
         frame = pl.from_arrow(self.arrow(sql, parameters))
@@ -165,7 +191,8 @@ class Store:
         view = "batch"
         self._con.register(view, data)
         try:
-            self._con.execute(f"INSERT INTO {table} {select_sql}")
+            with _readable(self.path):
+                self._con.execute(f"INSERT INTO {table} {select_sql}")
         finally:
             self._con.unregister(view)
 

@@ -25,6 +25,11 @@ class MeasuresAPI:
         """Every measure with its plain-language definition."""
         return pl.DataFrame(definitions())
 
+    def is_current(self) -> bool:
+        """Whether the cached panel was built from the store's present releases (a store
+        materialised from the default atlas holds only its published panel: always current)."""
+        return self.store.published_only() or panel_is_current(self.store, self.threshold)
+
     def ensure_panel(self) -> bool:
         """Rebuild the cached panel if its inputs changed; True when it was rebuilt."""
         if panel_is_current(self.store, self.threshold):

@@ -28,7 +28,9 @@ def _as_text(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     kind = array.type
     if pa.types.is_timestamp(kind):
-        return pc.strftime(array, format="%Y-%m-%d %H:%M:%S")
+        # whole seconds: Arrow's %S writes a fraction for finer units
+        seconds = pc.cast(array, pa.timestamp("s", kind.tz), safe=False)
+        return pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
     if pa.types.is_date(kind):
         return pc.strftime(array, format="%Y-%m-%d")
     if pa.types.is_dictionary(kind):
