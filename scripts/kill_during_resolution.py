@@ -132,9 +132,9 @@ def main(trials: int) -> int:
         print(json.dumps(results[-1]), flush=True)
         store.unlink()
     killed = sum(r["child"] == "killed" for r in results)
-    equal = sum(bool(r["panel_equals_clean"]) for r in results)
-    print(json.dumps({"trials": trials, "killed": killed, "panel_equals_clean": equal}))
-    return 0 if equal == trials else 1
+    same = sum(bool(r["panel_equals_clean"]) for r in results)
+    print(json.dumps({"trials": trials, "killed": killed, "panel_equals_clean": same}))
+    return 0 if same == trials else 1
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise UnsafeYamlError(
                 event.start_mark.line + 1,
                 f"YAML aliases ('*{event.anchor}') are not accepted: write each value out "
@@ -48,10 +48,10 @@ def compose(text: str) -> yaml.Node | None:
     """The node tree (with line marks) of one YAML document; aliases and oversized input are
     refused with ``UnsafeYamlError``, syntax errors raise ``yaml.YAMLError``."""
     check_size(text)
-    return yaml.compose(text, Loader=_NoAliasLoader)  # type: ignore[no-any-return]
+    return yaml.compose(text, Loader=_NoAliasLoader)
 
 
 def load(text: str) -> Any:
     """The Python value of one YAML document, under the same refusals as ``compose``."""
     check_size(text)
-    return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_NoAliasLoader)

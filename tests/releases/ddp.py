@@ -14,8 +14,10 @@ lodged (processing disposition 'Detainer'), with the date, the AOR and the jail 
 detainer fixture is those rows. No release here records how a detainer ended; the fixture gives
 a lift reason by one rule drawn from the record, not a distribution: a detainer sent to a jail
 the resolver places in a county whose own ``limits_detainers`` policy (the curated registry's
-county entries, e.g. Santa Clara's of 2011) is in force on that day is 'Detainer Declined by Local Agency'; every
-other one is 'Booked into Detention' (a value of the DDP's detainer tables).
+county entries, e.g. Cook County's of 2011) is in force on that day is 'Detainer Declined by
+Local Agency'; every other one is 'Booked into Detention' (a value of the DDP's detainer
+tables). The wording of the declined value is the fixture's own: the measure counts any lift
+reason that contains "declin".
 """
 
 from __future__ import annotations
@@ -86,9 +88,7 @@ def detainer_rows(first: date, last: date) -> list[dict[str, str]]:
         if key not in places:
             found = resolve_location(landmark, aor_code(key[0]))
             places[key] = {found.county_fips} if found.county_fips else set()
-        declined = any(
-            places[key] & spell and start <= day <= end for spell, start, end in limits
-        )
+        declined = any(places[key] & spell and start <= day <= end for spell, start, end in limits)
         rows.append(
             {
                 "detainer_prepare_date": f"{day:%Y-%m-%d} 00:00:00",

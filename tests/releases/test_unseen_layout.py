@@ -56,9 +56,7 @@ def unseen(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _seattle_arrests(path: Path) -> dict[int, int]:
     with sanctuary_atlas.open(path, read_only=True) as atlas:
-        summary = atlas.summary().filter(
-            (pl.col("table") == "arrests") & (pl.col("aor") == "SEA")
-        )
+        summary = atlas.summary().filter((pl.col("table") == "arrests") & (pl.col("aor") == "SEA"))
     return {int(y): int(n) for y, n in zip(summary["fiscal_year"], summary["rows"], strict=True)}
 
 
@@ -80,9 +78,9 @@ def test_an_unseen_workbook_layout_ingests_and_counts_nothing_twice(
     assert results[0].unknown_columns == {}  # the conviction column is a known field
     assert sorted(registry["sheet"].to_list()) == sorted(SHEET_NAMES.values())
     assert registry["rows_loaded"].sum() == 1410 + 7829 + 1267 + 2656 + 11712 + 1917
-    header = json.loads(
-        registry.filter(pl.col("sheet") == "Admin Arrests 2017")["report"][0]
-    )["header"]
+    header = json.loads(registry.filter(pl.col("sheet") == "Admin Arrests 2017")["report"][0])[
+        "header"
+    ]
     assert header[-1] == EXTRA
     after = _seattle_arrests(store)
     assert after == before

@@ -18,7 +18,6 @@ from typing import Any
 import yaml
 
 from sanctuary_atlas import safe_yaml
-
 from sanctuary_atlas.policies.jurisdictions import county_index, state_for
 from sanctuary_atlas.policies.model import (
     FIPS_LENGTH,
