@@ -72,6 +72,9 @@ held AS (
     )
 }) GROUP BY ALL
 ),
+held_month AS (
+    SELECT release_id, table_name, month, sum(events) AS events FROM held GROUP BY ALL
+),
 aors AS (
     SELECT DISTINCT table_name, aor FROM ({
     _union("SELECT DISTINCT '{table}' AS table_name, aor FROM {table}")
@@ -90,6 +93,7 @@ candidates AS (
            coalesce(r.coverage_end - r.coverage_start, 0) AS coverage_days,
            r.coverage_end, r.ingested_at,
            coalesce(any_value(h.events), 0) AS events,
+           coalesce(any_value(hm.events), 0) AS month_events,
            max(o.created_at) AS override_at
     FROM aors a
     JOIN months m ON m.table_name = a.table_name
@@ -97,6 +101,9 @@ candidates AS (
     LEFT JOIN held h
            ON h.release_id = r.release_id AND h.table_name = a.table_name
           AND h.aor IS NOT DISTINCT FROM a.aor AND h.month = m.month
+    LEFT JOIN held_month hm
+           ON hm.release_id = r.release_id AND hm.table_name = a.table_name
+          AND hm.month = m.month
     LEFT JOIN precedence_overrides o
            ON o.release_id = r.release_id AND o.table_name = a.table_name
           AND (o.aor IS NULL OR o.aor = a.aor) AND m.month BETWEEN o.month_from AND o.month_to
@@ -104,9 +111,13 @@ candidates AS (
     GROUP BY ALL
 ),
 weighed AS (
+    -- fewer in the cell, or, between releases of every AOR, fewer in the whole month (an AOR
+    -- where both hold nothing does not make a truncated copy as good as the release)
     SELECT *,
         events < {MARKEDLY_FEWER} * max(events) OVER (
-            PARTITION BY table_name, aor, month, is_complete) AS fewer
+            PARTITION BY table_name, aor, month, is_complete)
+        OR (all_aors AND month_events < {MARKEDLY_FEWER} * max(month_events) OVER (
+            PARTITION BY table_name, aor, month, is_complete, all_aors)) AS fewer
     FROM candidates
 ),
 ranked AS (
@@ -116,6 +127,7 @@ ranked AS (
         list(release_id) OVER (PARTITION BY table_name, aor, month) AS all_candidates,
         lead(release_id) OVER w AS next_id,
         lead(events) OVER w AS next_events,
+        lead(month_events) OVER w AS next_month_events,
         lead(is_complete) OVER w AS next_complete,
         lead(fewer) OVER w AS next_fewer,
         lead(all_aors) OVER w AS next_all_aors,
@@ -137,8 +149,9 @@ SELECT table_name, aor, month, release_id, list_sort(all_candidates) AS candidat
         WHEN n = 1 THEN 'only release covering it'
         WHEN is_complete AND NOT next_complete THEN 'complete release preferred over a partial one'
         WHEN next_fewer AND NOT fewer THEN
-            'release ' || next_id || ' holds markedly fewer events here (' || next_events
-            || ' against ' || events || ' in release ' || release_id
+            'release ' || next_id || ' holds markedly fewer events for this month (here '
+            || next_events || ' against ' || events || ', in every AOR ' || next_month_events
+            || ' against ' || month_events || ' in release ' || release_id
             || '): a release with fewer events never replaces one with more'
         WHEN all_aors AND NOT next_all_aors THEN 'national release preferred over an AOR release'
         WHEN whole_month AND NOT next_whole_month THEN
