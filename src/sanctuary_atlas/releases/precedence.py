@@ -75,6 +75,19 @@ held AS (
 held_month AS (
     SELECT release_id, table_name, month, sum(events) AS events FROM held GROUP BY ALL
 ),
+-- release A is short of release B when, over the months A claims that B also covers, A holds
+-- markedly fewer events: half a year's file matches the whole file month by month for its
+-- first months, but not over the year it claims
+short_of AS (
+    SELECT c.release_id, o.release_id AS other_id
+    FROM months c
+    JOIN months o ON o.table_name = c.table_name AND o.month = c.month
+                 AND o.release_id <> c.release_id
+    LEFT JOIN held_month hc ON hc.release_id = c.release_id AND hc.month = c.month
+    LEFT JOIN held_month ho ON ho.release_id = o.release_id AND ho.month = c.month
+    GROUP BY ALL
+    HAVING sum(coalesce(hc.events, 0)) < {MARKEDLY_FEWER} * sum(coalesce(ho.events, 0))
+),
 aors AS (
     SELECT DISTINCT table_name, aor FROM ({
     _union("SELECT DISTINCT '{table}' AS table_name, aor FROM {table}")
@@ -111,14 +124,21 @@ candidates AS (
     GROUP BY ALL
 ),
 weighed AS (
-    -- fewer in the cell, or, between releases of every AOR, fewer in the whole month (an AOR
-    -- where both hold nothing does not make a truncated copy as good as the release)
-    SELECT *,
-        events < {MARKEDLY_FEWER} * max(events) OVER (
-            PARTITION BY table_name, aor, month, is_complete)
-        OR (all_aors AND month_events < {MARKEDLY_FEWER} * max(month_events) OVER (
-            PARTITION BY table_name, aor, month, is_complete, all_aors)) AS fewer
-    FROM candidates
+    -- fewer in the cell; or, between releases of every AOR, fewer in the whole month (an AOR
+    -- where both hold nothing does not make a truncated copy as good as the release) or over
+    -- the months the release claims
+    SELECT c.*,
+        c.events < {MARKEDLY_FEWER} * max(c.events) OVER (
+            PARTITION BY c.table_name, c.aor, c.month, c.is_complete)
+        OR (c.all_aors AND c.month_events < {MARKEDLY_FEWER} * max(c.month_events) OVER (
+            PARTITION BY c.table_name, c.aor, c.month, c.is_complete, c.all_aors))
+        OR (c.all_aors AND EXISTS (
+            SELECT 1 FROM candidates o JOIN short_of s
+              ON s.release_id = c.release_id AND s.other_id = o.release_id
+            WHERE o.table_name = c.table_name AND o.aor IS NOT DISTINCT FROM c.aor
+              AND o.month = c.month AND o.is_complete = c.is_complete AND o.all_aors))
+            AS fewer
+    FROM candidates c
 ),
 ranked AS (
     SELECT *,
@@ -149,10 +169,11 @@ SELECT table_name, aor, month, release_id, list_sort(all_candidates) AS candidat
         WHEN n = 1 THEN 'only release covering it'
         WHEN is_complete AND NOT next_complete THEN 'complete release preferred over a partial one'
         WHEN next_fewer AND NOT fewer THEN
-            'release ' || next_id || ' holds markedly fewer events for this month (here '
-            || next_events || ' against ' || events || ', in every AOR ' || next_month_events
-            || ' against ' || month_events || ' in release ' || release_id
-            || '): a release with fewer events never replaces one with more'
+            'release ' || next_id || ' holds markedly fewer events than release ' || release_id
+            || ' for this month (here ' || next_events || ' against ' || events
+            || ', in every AOR ' || next_month_events || ' against ' || month_events
+            || ') or over the months it claims: a release with fewer events never replaces '
+            || 'one with more'
         WHEN all_aors AND NOT next_all_aors THEN 'national release preferred over an AOR release'
         WHEN whole_month AND NOT next_whole_month THEN
             'covers the month whole; the other release covers only part of it'
