@@ -1,6 +1,7 @@
-"""Kill trials: SIGKILL an ingest at a random moment after its rows are read — while the
-landmarks are resolved and the transaction commits — then reopen the store, ingest again (what
-a user does after a crash) and compare the panel with a clean build's.
+"""Kill trials: SIGKILL an ingest while it resolves its landmarks — after its rows are read
+and inserted — then reopen the store, ingest again (what a user does after a crash) and compare
+the panel with a clean build's. The child reports every 500 landmark pairs it resolves; each
+trial kills it at a random one of those reports, so every kill lands inside the resolution.
 
 An older version committed a file's rows before resolving its landmarks: a kill between the two
 left pairs unresolved for good (894 events of FY2018 arrests in one trial) and the panel then
@@ -22,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 import polars as pl
@@ -37,8 +37,19 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     import sanctuary_atlas
+    from sanctuary_atlas.geography import coverage
 
-    total, rows = int(sys.argv[3]), 0
+    total, rows, pairs = int(sys.argv[3]), 0, 0
+    resolve_pair = coverage.resolve_pair
+
+    def counted(aor, text):
+        global pairs
+        pairs += 1
+        if pairs % 500 == 0:
+            print("PAIRS", pairs, flush=True)
+        return resolve_pair(aor, text)
+
+    coverage.resolve_pair = counted
 
     def on_file(path):
         def on_rows(count):
@@ -75,9 +86,9 @@ def unresolved_pairs(path: Path) -> int:
         )
 
 
-def run_child(store: Path, kill_after: float | None) -> tuple[str, float]:
-    """Ingest in a child; kill it ``kill_after`` seconds after its rows are read. Returns how
-    it ended and the seconds from 'rows read' to its end."""
+def run_child(store: Path, kill_at_report: int | None) -> tuple[str, int]:
+    """Ingest in a child; kill it at its ``kill_at_report``-th report of resolved pairs.
+    Returns how it ended and how many reports it made."""
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(store), str(RELEASE), str(ROWS)],
         stdout=subprocess.PIPE,
@@ -85,34 +96,31 @@ def run_child(store: Path, kill_after: float | None) -> tuple[str, float]:
         cwd=REPO,
     )
     assert child.stdout is not None
-    read_at = None
+    reports = 0
     for line in child.stdout:
-        if line.startswith("READ"):
-            read_at = time.monotonic()
-            if kill_after is not None:
-                time.sleep(kill_after)
-                if child.poll() is None:
-                    os.kill(child.pid, signal.SIGKILL)
+        if line.startswith("PAIRS"):
+            reports += 1
+            if reports == kill_at_report:
+                os.kill(child.pid, signal.SIGKILL)
                 break
     child.wait(timeout=600)
-    ended = time.monotonic()
     status = "killed" if child.returncode == -signal.SIGKILL else f"exit {child.returncode}"
-    return status, ended - (read_at or ended)
+    return status, reports
 
 
 def main(trials: int) -> int:
     work = Path(tempfile.mkdtemp(prefix="kill-trials-"))
     clean = work / "clean.duckdb"
-    status, tail = run_child(clean, None)
-    assert status == "exit 0", status
+    status, reports = run_child(clean, None)
+    assert status == "exit 0" and reports > 0, (status, reports)
     reference = panel_of(clean)
-    print(f"clean build: {reference.height:,} panel cells; {tail:.1f} s from rows read to end")
+    print(f"clean build: {reference.height:,} panel cells; {reports * 500:,}+ pairs resolved")
     rng = random.Random(20261130)
     results = []
     for trial in range(1, trials + 1):
         store = work / f"trial{trial}.duckdb"
-        delay = rng.uniform(0.0, tail)
-        status, _ = run_child(store, delay)
+        at = rng.randint(1, reports)
+        status, _ = run_child(store, at)
         with sanctuary_atlas.open(store) as atlas:  # reopened for writing, as a user would
             releases_after_kill = atlas.releases().height
         left = unresolved_pairs(store)
@@ -121,7 +129,7 @@ def main(trials: int) -> int:
         results.append(
             {
                 "trial": trial,
-                "kill_after_s": round(delay, 2),
+                "killed_after_pairs": at * 500,
                 "child": status,
                 "releases_after_kill": releases_after_kill,
                 "unresolved_pairs_after_kill": left,
