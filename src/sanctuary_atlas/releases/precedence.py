@@ -21,8 +21,9 @@ Program's share of them again. Both stay in the store; the ``*_counted`` views k
 
 A release "covers" a month when its stated period (banner or fiscal year) or its own rows
 include it; a release covers the AORs its banner names, or every AOR when it names none. A
-stated period that starts or ends inside a month covers that month only in part, and a cell
-no release covers whole is not counted (no figure, never a partial one) unless preferred.
+stated period that starts or ends inside a month covers that month only in part: such a
+release never replaces one covering the month whole (the panel gives a month no release
+covers whole no figure).
 """
 
 from __future__ import annotations
@@ -160,12 +161,10 @@ ranked AS (
                           coverage_end DESC, ingested_at DESC, release_id DESC)
 )
 SELECT table_name, aor, month, release_id, list_sort(all_candidates) AS candidates,
-    (is_complete AND whole_month) OR override_at IS NOT NULL AS counted,
+    is_complete OR override_at IS NOT NULL AS counted,
     CASE
         WHEN override_at IS NOT NULL THEN 'user override'
         WHEN NOT is_complete THEN 'only a partial release covers it: not counted unless preferred'
-        WHEN NOT whole_month THEN
-            'no release covers this month whole: not counted unless preferred'
         WHEN n = 1 THEN 'only release covering it'
         WHEN is_complete AND NOT next_complete THEN 'complete release preferred over a partial one'
         WHEN next_fewer AND NOT fewer THEN
