@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sanctuary_atlas.geography.crosswalk import aor_counties, aor_states, normalize_aor
 from sanctuary_atlas.geography.gazetteer import Gazetteer, gazetteer
 from sanctuary_atlas.geography.names import normalize_text
+from sanctuary_atlas.geography.offices import office_area_state
 
 LEVELS = ("county", "state", "aor", "none")
 
@@ -138,9 +139,9 @@ class _Resolving:
         self.fallback: Resolution | None = None
 
     def run(self) -> Resolution:
-        if _EMPTY.match(self.norm):
-            return self._area("empty", 0.0, with_state=False)
-        for rule in (self._facility_exact, self._named_county, self._agency):
+        if _EMPTY.match(self.norm):  # placed only where the AOR lies in one state
+            return self._area("empty", 0.5, with_state=len(self.aor_states) == 1)
+        for rule in (self._facility_exact, self._named_county, self._agency, self._office_area):
             found = rule()
             if found:
                 return found
@@ -212,6 +213,12 @@ class _Resolving:
         institution = bool(_INSTITUTION.search(self.norm))
         places = self.gaz.facility_matches(frozenset(self.words), allow_city_keys=institution)
         return self._pick(places, "facility", 0.85)
+
+    def _office_area(self) -> Resolution | None:
+        state = office_area_state(self.gaz, self.aor, self.words)
+        if state and state in self.aor_states:
+            return Resolution(None, state, "state", "ice_office_area", 0.7)
+        return None
 
     def _agency(self) -> Resolution | None:
         if not self.has_context:  # "JEFFERSON COUNTY JAIL" with no AOR or state: 25 states
