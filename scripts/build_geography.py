@@ -261,13 +261,19 @@ def build_office_areas(data: Path) -> None:
         if lacking:
             rows.append([aor, aor, "code", "", f"not placed: no sub-office in {'/'.join(lacking)}"])
         else:
-            rows.append([aor, aor, "code", state, "field office; every other state has sub-offices"])
+            rows.append(
+                [aor, aor, "code", state, "field office; every other state has sub-offices"]
+            )
     placed = {(r[0], r[1]): r[3] for r in rows}
     for aor, office, state, kind in offices:
         key = place_key(re.sub(r"\s*\(.*\)", "", office))
         code = city_code.get((aor, key))
-        if kind.startswith("Sub") and (code is None or placed.get((aor, code))):
+        if not kind.startswith("Sub"):
+            continue
+        if code is None or placed.get((aor, code)):
             rows.append([aor, key, "name", state, "sub-office name"])
+        else:  # Portland, OR: its code POO spans OR/WA, so "PORTLAND FUG OPS" is not placed
+            rows.append([aor, key, "name", "", f"not placed: its code {code} is not"])
     write_csv("office_areas.csv", ["aor", "key", "kind", "state", "basis"], rows)
 
 

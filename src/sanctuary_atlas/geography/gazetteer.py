@@ -167,6 +167,7 @@ class Gazetteer:
     # (AOR, office code or sub-office name key) -> the state the office's area lies in
     office_codes: dict[tuple[str, str], str] = field(default_factory=dict)
     office_names: dict[tuple[str, str], str] = field(default_factory=dict)
+    offices_spanning_states: frozenset[tuple[str, str]] = frozenset()  # (AOR, name key)
     max_county_words: int = 4
     max_city_words: int = 4
 
@@ -282,6 +283,9 @@ def gazetteer() -> Gazetteer:
         docket_state=_single_state_dockets(),
         office_codes=_office_areas("code"),
         office_names=_office_areas("name"),
+        offices_spanning_states=frozenset(
+            load_office_areas().filter(pl.col("state").is_null()).select("aor", "key").iter_rows()
+        ),
         city_words=frozenset(city for city, _ in cities if " " not in city),
         population={
             f: int(p or 0) for f, p in counties.select("county_fips", "population").iter_rows()

@@ -311,6 +311,8 @@ class _Resolving:
                 if not (named_as_place or self.office):
                     continue
                 places = {(s, f) for s in self.allowed if (f := self.gaz.cities.get((city, s)))}
+                if places and self.office and (self.aor, city) in self.gaz.offices_spanning_states:
+                    continue  # "PORTLAND FUGITIVE OPERATIONS": that office works OR and WA
                 if places and self.office:
                     counties = self._dominant({f for _, f in places})
                     states = {self.gaz.county_state[f] for f in counties}
@@ -391,6 +393,7 @@ class _Resolving:
         if len(set(self.named_states)) == 1:
             return self.named_states[0]
         docket = self.words[0] if self.words else ""
-        if docket in self.gaz.docket_state and _GENERIC.search(self.norm):
+        in_aor = self.gaz.docket_state.get(docket) in (self.aor_states or self.gaz.usps)
+        if in_aor and _GENERIC.search(self.norm):  # "WCD" (Maryland) under San Antonio: no
             return self.gaz.docket_state[docket]
         return next(iter(self.aor_states)) if len(self.aor_states) == 1 else None
