@@ -267,13 +267,13 @@ def build_office_areas(data: Path) -> None:
     placed = {(r[0], r[1]): r[3] for r in rows}
     for aor, office, state, kind in offices:
         key = place_key(re.sub(r"\s*\(.*\)", "", office))
-        code = city_code.get((aor, key))
+        office_code = city_code.get((aor, key))
         if not kind.startswith("Sub"):
             continue
-        if code is None or placed.get((aor, code)):
+        if office_code is None or placed.get((aor, office_code)):
             rows.append([aor, key, "name", state, "sub-office name"])
         else:  # Portland, OR: its code POO spans OR/WA, so "PORTLAND FUG OPS" is not placed
-            rows.append([aor, key, "name", "", f"not placed: its code {code} is not"])
+            rows.append([aor, key, "name", "", f"not placed: its code {office_code} is not"])
     write_csv("office_areas.csv", ["aor", "key", "kind", "state", "basis"], rows)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sanctuary_atlas.geography.crosswalk import aor_counties, aor_states, normalize_aor
 from sanctuary_atlas.geography.gazetteer import Gazetteer, gazetteer
 from sanctuary_atlas.geography.names import normalize_text
-from sanctuary_atlas.geography.offices import office_area_state
+from sanctuary_atlas.geography.offices import office_area_state, state_written_beside_office
 
 LEVELS = ("county", "state", "aor", "none")
 
@@ -312,7 +312,7 @@ class _Resolving:
                     continue
                 places = {(s, f) for s in self.allowed if (f := self.gaz.cities.get((city, s)))}
                 if places and self.office and (self.aor, city) in self.gaz.offices_spanning_states:
-                    continue  # "PORTLAND FUGITIVE OPERATIONS": that office works OR and WA
+                    return self._spanning_office(rest)
                 if places and self.office:
                     counties = self._dominant({f for _, f in places})
                     states = {self.gaz.county_state[f] for f in counties}
@@ -320,6 +320,12 @@ class _Resolving:
                 if places:
                     return self._pick(places, "named_city", 0.8)
         return None
+
+    def _spanning_office(self, rest: str) -> Resolution:
+        state = state_written_beside_office(self.gaz, self.named_states, self.aor_states, rest)
+        if state:
+            return Resolution(None, state, "state", "ice_office_named_state", 0.6)
+        return self._area("ice_office_spanning_states", 0.5, with_state=False)
 
     def _city_spans(self, words: list[str], at_end_too: bool) -> list[tuple[str, str]]:
         """(city, rest of segment) candidates, longest first: leading words, and trailing
