@@ -3,8 +3,9 @@
 Rules are tried from the most specific to the least; the first that finds a place wins. A rule
 only answers with a county when the text names one place that lies in one county: a named
 county, a known facility, a police department or city named as a place. Team and office names
-("SEATTLE FUG OPS", "SAN ANGELO SUB-OFFICE") cover a region, so they resolve to their state only;
-so do state prison systems and federal prisons the text does not name precisely.
+("SEATTLE FUG OPS", "SAN ANGELO SUB-OFFICE") cover a region, so they resolve to their state only,
+and only when the office's area lies in one state (offices.py); so do state prison systems and
+federal prisons the text does not name precisely.
 """
 
 from __future__ import annotations
