@@ -141,7 +141,7 @@ def _structure_identities(published: Published, structure: pl.DataFrame) -> list
     states (counties). ``structure``: month, measure, aor, state, county per group of events
     (state or county empty where unplaced)."""
     found = []
-    rows = structure.with_columns(pl.col("month").cast(pl.Date))
+    rows = structure.with_columns(pl.col("month").str.slice(0, 10).str.to_date())
     for place, level in (("state", "state"), ("county", "county")):
         unplaced = pl.col(place).is_null() | (pl.col(place) == REMAINDER)
         for (month, measure), part in rows.group_by("month", "measure"):
