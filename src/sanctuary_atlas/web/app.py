@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +19,7 @@ from sanctuary_atlas.web import analysis, api, pages
 from sanctuary_atlas.web.service import AtlasView
 
 STATIC = Path(__file__).parent / "static"
+WORKER_THREADS = 4
 
 # Everything a page uses is served from here; the policy makes a browser refuse anything else,
 # so a stray external reference fails loudly in the browser tests instead of leaking requests.
@@ -77,6 +79,10 @@ def create_app(store_path: str | Path) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Requests that read the store or build an answer run in worker threads. On a few
+        # cores more of them at once only share the CPU and multiply the memory of answers
+        # being built; answers already made wait behind fewer of them.
+        to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
         atlas.close()
 

@@ -41,6 +41,8 @@ def size_of(value: object) -> int:
     if isinstance(value, dict):
         return sys.getsizeof(value) + sum(size_of(k) + size_of(v) for k, v in value.items())
     if isinstance(value, list | tuple | set | frozenset):
+        if all(isinstance(item, str) for item in value):  # area codes and names: the usual
+            return sys.getsizeof(value) + sum(map(sys.getsizeof, value))
         return sys.getsizeof(value) + sum(size_of(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return sys.getsizeof(value) + sum(

@@ -114,8 +114,15 @@ class AtlasView:
     ) -> pl.DataFrame:
         """``atlas.measures.panel(level, measures, start, end, areas)``. For one measure these
         are rows of its whole panel (each row of the panel depends only on its area and
-        month), found by binary search; several measures are asked of the store."""
-        if len(measures) > 1:
+        month), found by binary search, unless the panel is of every county and not at hand;
+        several measures are asked of the store."""
+        if len(measures) > 1 or (
+            level == "county"
+            and areas is not None
+            and not self.cache.peek(("published", level, measures[0]))
+        ):
+            # a few counties are cheaper to ask the store for than every county: reading the
+            # whole level for them would make the first answer about a measure the slowest
             return self._cached(
                 ("panel", level, measures, start, end, areas),
                 lambda: self.atlas.measures.panel(
