@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from sanctuary_atlas.measures.published import PanelQueryError
 from sanctuary_atlas.web import analysis, api, pages
 from sanctuary_atlas.web.service import AtlasView
 
+LOG = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 WORKER_THREADS = 4
 
@@ -57,6 +59,46 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class ServerErrors:
+    """Answers an unhandled error with a 500 and keeps the connection. Starlette's own handler
+    re-raises after answering, and uvicorn then closes the connection, so a client holding it
+    open (a browser, a pool) would lose it to one failing request. The error is logged here."""
+
+    BODY = b'{"detail":"internal error: the request could not be answered"}'
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if started:  # half an answer cannot be mended: let the server close it
+                raise
+            LOG.exception("error answering %s %s", scope.get("method"), scope.get("path"))
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(self.BODY)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": self.BODY})
 
 
 def create_app(store_path: str | Path) -> FastAPI:
@@ -104,6 +146,8 @@ def create_app(store_path: str | Path) -> FastAPI:
     app.include_router(analysis.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    # the last added is the outermost: security headers go on the 500 answers too
+    app.add_middleware(ServerErrors)
     app.add_middleware(SecurityHeaders)
 
     async def bad_query(_: Request, exc: Exception) -> Response:
