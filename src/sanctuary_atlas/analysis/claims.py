@@ -121,8 +121,9 @@ def detainer_backlog_claim(store: Store) -> ClaimCheck:
         panel = MeasuresAPI(store).panel("state", list(BACKLOG_MEASURES), areas=[area])
         earlier = panel["month"] < adopted
         for measure in BACKLOG_MEASURES:
-            before, after = panel.filter(earlier)[measure].mean(), panel.filter(~earlier)[measure].mean()
-            if before is not None and after is not None:
+            before = panel.filter(earlier)[measure].cast(pl.Float64).mean()
+            after = panel.filter(~earlier)[measure].cast(pl.Float64).mean()
+            if isinstance(before, float) and isinstance(after, float):
                 shows.append(
                     f"{area}, limit from {adopted}: {measure} averaged {before:,.0f} a month "
                     f"before and {after:,.0f} after (published months only)."

@@ -22,8 +22,9 @@ import polars as pl
 
 from sanctuary_atlas.analysis.units import adoption
 from sanctuary_atlas.measures.api import MeasuresAPI
+from sanctuary_atlas.measures.areas import catalogue, is_remainder
 from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
-from sanctuary_atlas.measures.areas import LEVELS, catalogue, is_remainder
+from sanctuary_atlas.measures.panel import LEVELS
 from sanctuary_atlas.measures.published import with_population
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.store import Store

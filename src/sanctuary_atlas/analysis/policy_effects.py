@@ -159,8 +159,10 @@ def _caveats(
         )
     if unit in ("state", "county"):
         arrests = MeasuresAPI(store).internal_cells(unit, ["arrests"])
-        total = arrests["value"].sum()
-        placed = arrests.filter(~is_remainder_expr())["value"].sum() / total if total else None
+        total = float(arrests["value"].sum())
+        placed = (
+            float(arrests.filter(~is_remainder_expr())["value"].sum()) / total if total else None
+        )
         if placed is not None:
             notes.append(
                 f"only {placed:.0%} of arrests are placed in a {unit} by the location resolver; "

@@ -32,7 +32,9 @@ def unit_series(store: Store, level: str, measure: str) -> pl.DataFrame:
         raise ValueError(f"unit must be one of {', '.join(UNIT_LEVELS)}, not {level!r}")
     units = _units(level)["unit"].to_list()
     series = MeasuresAPI(store).internal_series(level, measure, units)
-    return series.select(pl.col("area_code").alias("unit"), "month", pl.col("value").alias("outcome"))
+    return series.select(
+        pl.col("area_code").alias("unit"), "month", pl.col("value").alias("outcome")
+    )
 
 
 def _units(level: str) -> pl.DataFrame:

@@ -74,7 +74,9 @@ def area_names(level: str) -> pl.DataFrame:
         return pl.DataFrame({"area_code": [NATION], "area_name": ["United States"]})
     unplaced = pl.DataFrame({"area_code": [UNASSIGNED], "area_name": ["Not placed in a state"]})
     if level == "aor":
-        aors = load_aors().select(pl.col("code").alias("area_code"), pl.col("name").alias("area_name"))
+        aors = load_aors().select(
+            pl.col("code").alias("area_code"), pl.col("name").alias("area_name")
+        )
         extra = pl.DataFrame(
             {"area_code": [HQ, UNKNOWN_AOR], "area_name": ["ICE headquarters", "AOR not recorded"]}
         )
@@ -132,7 +134,12 @@ class AreaCatalogue:
 
     def places(self) -> list[Area]:
         """Every real area of every level, nation first: no remainder area."""
-        return [a for level in LEVELS for a in self._by_level[level].values() if not is_remainder(a.code)]
+        return [
+            a
+            for level in LEVELS
+            for a in self._by_level[level].values()
+            if not is_remainder(a.code)
+        ]
 
     def area(self, level: str, code: str) -> Area:
         found = self._level(level).get(code)

@@ -294,5 +294,8 @@ def shape_keys(level: str) -> tuple[str, dict[str, list[str]]]:
         return "states", {"id": states["state_fips"].to_list(), "area": states["usps"].to_list()}
     if level == "aor":
         counties = load_counties().filter(pl.col("aor").is_not_null())
-        return "counties", {"id": counties["county_fips"].to_list(), "area": counties["aor"].to_list()}
+        return "counties", {
+            "id": counties["county_fips"].to_list(),
+            "area": counties["aor"].to_list(),
+        }
     return "counties", {"id": [], "area": []}
