@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import http.client
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from sanctuary_atlas.web.app import create_app
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.web.conftest import served
 
 
 @pytest.fixture(scope="module")
@@ -32,17 +22,8 @@ def failing_server(web_store: Path) -> Iterator[int]:
     def fails() -> None:
         raise RuntimeError("an unforeseen error")
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield port
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as port:
+        yield port
 
 
 def test_a_500_keeps_the_kept_alive_connection(failing_server: int) -> None:

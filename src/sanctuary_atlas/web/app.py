@@ -33,10 +33,12 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-class SecurityHeaders:
-    """Adds the security headers to every response. A plain ASGI middleware: Starlette's
-    ``BaseHTTPMiddleware`` (``@app.middleware("http")``) costs more per request than the
-    figures themselves."""
+class EveryAnswer:
+    """Adds the security headers to every response, and answers an unhandled error with a 500
+    that keeps the connection. Starlette's own error handler re-raises after answering, and
+    uvicorn then closes the connection: a client holding it open (a browser, a pool) would lose
+    it to one failing request. The error is logged here instead. A plain ASGI middleware:
+    Starlette's ``BaseHTTPMiddleware`` costs more per request than the figures themselves."""
 
     HEADERS = (
         (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
@@ -44,29 +46,7 @@ class SecurityHeaders:
         (b"referrer-policy", b"no-referrer"),
         (b"x-content-type-options", b"nosniff"),
     )
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.HEADERS]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
-class ServerErrors:
-    """Answers an unhandled error with a 500 and keeps the connection. Starlette's own handler
-    re-raises after answering, and uvicorn then closes the connection, so a client holding it
-    open (a browser, a pool) would lose it to one failing request. The error is logged here."""
-
-    BODY = b'{"detail":"internal error: the request could not be answered"}'
+    ERROR = b'{"detail":"internal error: the request could not be answered"}'
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -77,28 +57,31 @@ class ServerErrors:
             return
         started = False
 
-        async def watched(message: Message) -> None:
+        async def with_headers(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
             await send(message)
 
         try:
-            await self.app(scope, receive, watched)
+            await self.app(scope, receive, with_headers)
         except Exception:
             if started:  # half an answer cannot be mended: let the server close it
                 raise
             LOG.exception("error answering %s %s", scope.get("method"), scope.get("path"))
-            await send(
+            length = str(len(self.ERROR)).encode()
+            await with_headers(
                 {
                     "type": "http.response.start",
                     "status": 500,
                     "headers": [
                         (b"content-type", b"application/json"),
-                        (b"content-length", str(len(self.BODY)).encode()),
+                        (b"content-length", length),
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": self.BODY})
+            await send({"type": "http.response.body", "body": self.ERROR})
 
 
 def create_app(store_path: str | Path) -> FastAPI:
@@ -146,9 +129,7 @@ def create_app(store_path: str | Path) -> FastAPI:
     app.include_router(analysis.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    # the last added is the outermost: security headers go on the 500 answers too
-    app.add_middleware(ServerErrors)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(EveryAnswer)
 
     async def bad_query(_: Request, exc: Exception) -> Response:
         return JSONResponse(
