@@ -16,11 +16,12 @@ from functools import cache
 
 import polars as pl
 
+from sanctuary_atlas.geography.aors import HQ_CODE as HQ
 from sanctuary_atlas.geography.reference import load_aors, load_counties, load_states
 from sanctuary_atlas.measures.panel import LEVELS, NATION, UNASSIGNED
 
-# the AOR remainders the panel builder writes: events recorded at headquarters, or with no AOR
-HQ, UNKNOWN_AOR = "HQ", "UNKNOWN"
+# the AOR remainder the panel builder writes for events with no AOR recorded
+UNKNOWN_AOR = "UNKNOWN"
 
 LEVEL_LABELS = {
     "nation": "Nation",
