@@ -18,7 +18,10 @@ import polars as pl
 
 from sanctuary_atlas.geography.aors import HQ_CODE as HQ
 from sanctuary_atlas.geography.reference import load_aors, load_counties, load_states
-from sanctuary_atlas.measures.panel import LEVELS, NATION, UNASSIGNED
+
+LEVELS = ("nation", "aor", "state", "county")
+NATION = "US"
+UNASSIGNED = "UNASSIGNED"
 
 # the AOR remainder the panel builder writes for events with no AOR recorded
 UNKNOWN_AOR = "UNKNOWN"
