@@ -12,6 +12,7 @@ import polars as pl
 from sanctuary_atlas.analysis.api import AnalysisAPI
 from sanctuary_atlas.geography.api import GeographyAPI
 from sanctuary_atlas.measures.api import MeasuresAPI
+from sanctuary_atlas.measures.areas import AreaCatalogue, catalogue
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.releases import IngestResult, ingest_file, release_files
 from sanctuary_atlas.releases.detention import DetentionLoad, load_detention
@@ -33,6 +34,8 @@ class Atlas:
 
     def __init__(self, store: Store):
         self.store = store
+        # the areas are the bundled reference tables': one catalogue serves every atlas
+        self.areas: AreaCatalogue = catalogue()
         self.geography = GeographyAPI(store)
         self.policies = PoliciesAPI(store)
         self.measures = MeasuresAPI(store)

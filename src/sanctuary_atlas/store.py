@@ -2,11 +2,16 @@
 
 This is the only module that opens DuckDB connections. Everything above it asks the store for
 Arrow tables or Polars frames, or runs statements through it inside a transaction.
+
+A store holds one connection, and a DuckDB connection is not safe to use from several threads
+at once (a half-read result blocks it), so the store serialises every use of it behind its own
+lock: the web app's worker threads share one store without a lock of their own.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -47,6 +52,8 @@ class Store:
         self._con = connection
         self.path = path
         self.read_only = read_only
+        # re-entrant: a transaction holds it while its statements take it again
+        self._lock = threading.RLock()
 
     @classmethod
     def open(cls, path: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
@@ -65,7 +72,8 @@ class Store:
         return store
 
     def close(self) -> None:
-        self._con.close()
+        with self._lock:
+            self._con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -75,13 +83,9 @@ class Store:
 
     # -- schema -----------------------------------------------------------------------------
     def schema_version(self) -> int:
-        exists = self._con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-        ).fetchall()[0][0]
-        if not exists:
+        if not self.table_exists("schema_version"):
             return 0
-        row = self._con.execute("SELECT max(version) FROM schema_version").fetchall()[0]
-        return int(row[0] or 0)
+        return int(self.scalar("SELECT max(version) FROM schema_version") or 0)
 
     def _check_version(self) -> None:
         version, latest = self.schema_version(), latest_schema_version()
@@ -107,12 +111,12 @@ class Store:
                 continue
             with self.transaction():
                 if version == 1 or (current == 0 and not applied):
-                    self._con.execute(
+                    self.execute(
                         "CREATE TABLE IF NOT EXISTS schema_version "
                         "(version INTEGER, name VARCHAR, applied_at TIMESTAMP)"
                     )
-                self._con.execute(sql)
-                self._con.execute(
+                self.execute(sql)
+                self.execute(
                     "INSERT INTO schema_version VALUES (?, ?, ?)", [version, name, datetime.now()]
                 )
             applied.append(version)
@@ -121,27 +125,32 @@ class Store:
     # -- statements -------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing: on any exception every statement of the block is rolled back."""
-        self._con.execute("BEGIN TRANSACTION")
-        try:
-            yield
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
-        self._con.execute("COMMIT")
+        """All or nothing: on any exception every statement of the block is rolled back. No
+        other thread uses the connection until the block ends."""
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                yield
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+            self._con.execute("COMMIT")
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> None:
-        self._con.execute(sql, parameters or [])
+        with self._lock:
+            self._con.execute(sql, parameters or [])
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        return self._con.execute(sql, parameters or []).fetchall()
+        with self._lock:
+            return self._con.execute(sql, parameters or []).fetchall()
 
     def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
         found = self.rows(sql, parameters)
         return found[0][0] if found else None
 
     def arrow(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
-        return self._con.sql(sql, params=list(parameters or [])).to_arrow_table()
+        with self._lock:
+            return self._con.sql(sql, params=list(parameters or [])).to_arrow_table()
 
     def frame(self, sql: str, parameters: Sequence[Any] | None = None) -> pl.DataFrame:
         frame = pl.from_arrow(self.arrow(sql, parameters))
@@ -151,11 +160,12 @@ class Store:
     def insert_arrow(self, table: str, data: pa.Table | pa.RecordBatch, select_sql: str) -> None:
         """Insert ``data`` into ``table`` through ``select_sql``, which reads it as ``batch``."""
         view = "batch"
-        self._con.register(view, data)
-        try:
-            self._con.execute(f"INSERT INTO {table} {select_sql}")
-        finally:
-            self._con.unregister(view)
+        with self._lock:
+            self._con.register(view, data)
+            try:
+                self._con.execute(f"INSERT INTO {table} {select_sql}")
+            finally:
+                self._con.unregister(view)
 
     def published_only(self) -> bool:
         """Whether the store was materialised from the bundled default atlas: it then holds

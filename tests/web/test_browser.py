@@ -5,17 +5,14 @@ the chosen measure; an area page marks its policy dates. Screenshots go to artif
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
 
 from sanctuary_atlas.web.app import create_app
+from tests.web.conftest import served
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
 PAGES = {
@@ -43,20 +40,8 @@ CHARTED = {
 
 @pytest.fixture(scope="module")
 def server(web_store: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(web_store), host="127.0.0.1", port=port, log_level="error")
-    served = uvicorn.Server(config)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not served.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    served.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(web_store)) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 class Watched:

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from sanctuary_atlas.analysis.comparisons import Comparison, compare
+from sanctuary_atlas.measures.api import MeasuresAPI
 from sanctuary_atlas.store import Store
 
 
@@ -50,6 +51,8 @@ def _group_totals(comparison: Comparison, value: str = "value") -> dict[str, flo
     return dict(zip(totals["group"], totals[value], strict=True))
 
 
+# The measures a detainer limit would move, in the order the claim lists them.
+BACKLOG_MEASURES = ("arrests_custodial", "encounters_detainer")
 # The record's years: the national ERO-LESA release runs from FY2016 to FY2019.
 RECORD_START, RECORD_END = date(2015, 10, 1), date(2019, 9, 30)
 
@@ -114,18 +117,13 @@ def detainer_backlog_claim(store: Store) -> ClaimCheck:
     adoptions = detainers.policy_dates.filter(pl.col("kind") == "limits_detainers")
     shows = []
     for area, adopted in adoptions.select("area_code", "effective_from").iter_rows():
-        panel = store.frame(
-            """SELECT measure, avg(value) FILTER (WHERE month < ?) AS before,
-                      avg(value) FILTER (WHERE month >= ?) AS after
-               FROM (SELECT measure, month,
-                            CASE WHEN suppressed IS NULL THEN published END AS value
-                     FROM panel_cells WHERE level = 'state' AND area_code = ?
-                       AND measure IN ('encounters_detainer', 'arrests_custodial'))
-               GROUP BY measure ORDER BY measure""",
-            [adopted, adopted, area],
-        )
-        for measure, before, after in panel.iter_rows():
-            if before is not None and after is not None:
+        # published months only: a withheld month is unknown, not zero
+        panel = MeasuresAPI(store).panel("state", list(BACKLOG_MEASURES), areas=[area])
+        earlier = panel["month"] < adopted
+        for measure in BACKLOG_MEASURES:
+            before = panel.filter(earlier)[measure].cast(pl.Float64).mean()
+            after = panel.filter(~earlier)[measure].cast(pl.Float64).mean()
+            if isinstance(before, float) and isinstance(after, float):
                 shows.append(
                     f"{area}, limit from {adopted}: {measure} averaged {before:,.0f} a month "
                     f"before and {after:,.0f} after (published months only)."

@@ -20,6 +20,8 @@ from sanctuary_atlas.analysis.estimators import (
     sun_abraham,
 )
 from sanctuary_atlas.analysis.units import adoption, unit_series
+from sanctuary_atlas.measures.api import MeasuresAPI
+from sanctuary_atlas.measures.areas import is_remainder_expr
 from sanctuary_atlas.store import Store
 
 _EPOCH_YEAR = 2000
@@ -156,10 +158,10 @@ def _caveats(
             "(a release is missing for the rest, e.g. FY2018 encounters)"
         )
     if unit in ("state", "county"):
-        placed = store.scalar(
-            """SELECT sum(value) FILTER (WHERE area_code NOT LIKE '%UNASSIGNED%') / sum(value)
-               FROM panel_cells WHERE level = ? AND measure = 'arrests'""",
-            [unit],
+        arrests = MeasuresAPI(store).internal_cells(unit, ["arrests"])
+        total = float(arrests["value"].sum())
+        placed = (
+            float(arrests.filter(~is_remainder_expr())["value"].sum()) / total if total else None
         )
         if placed is not None:
             notes.append(

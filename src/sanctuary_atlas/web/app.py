@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -17,7 +19,9 @@ from sanctuary_atlas.measures.published import PanelQueryError
 from sanctuary_atlas.web import analysis, api, pages
 from sanctuary_atlas.web.service import AtlasView
 
+LOG = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+WORKER_THREADS = 4
 
 # Everything a page uses is served from here; the policy makes a browser refuse anything else,
 # so a stray external reference fails loudly in the browser tests instead of leaking requests.
@@ -29,10 +33,12 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-class SecurityHeaders:
-    """Adds the security headers to every response. A plain ASGI middleware: Starlette's
-    ``BaseHTTPMiddleware`` (``@app.middleware("http")``) costs more per request than the
-    figures themselves."""
+class EveryAnswer:
+    """Adds the security headers to every response, and answers an unhandled error with a 500
+    that keeps the connection. Starlette's own error handler re-raises after answering, and
+    uvicorn then closes the connection: a client holding it open (a browser, a pool) would lose
+    it to one failing request. The error is logged here instead. A plain ASGI middleware:
+    Starlette's ``BaseHTTPMiddleware`` costs more per request than the figures themselves."""
 
     HEADERS = (
         (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
@@ -40,6 +46,7 @@ class SecurityHeaders:
         (b"referrer-policy", b"no-referrer"),
         (b"x-content-type-options", b"nosniff"),
     )
+    ERROR = b'{"detail":"internal error: the request could not be answered"}'
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -48,13 +55,33 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message["headers"] = [*message.get("headers", []), *self.HEADERS]
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            if started:  # half an answer cannot be mended: let the server close it
+                raise
+            LOG.exception("error answering %s %s", scope.get("method"), scope.get("path"))
+            length = str(len(self.ERROR)).encode()
+            await with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", length),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": self.ERROR})
 
 
 def create_app(store_path: str | Path) -> FastAPI:
@@ -77,6 +104,10 @@ def create_app(store_path: str | Path) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Requests that read the store or build an answer run in worker threads. On a few
+        # cores more of them at once only share the CPU and multiply the memory of answers
+        # being built; answers already made wait behind fewer of them.
+        to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
         atlas.close()
 
@@ -98,7 +129,7 @@ def create_app(store_path: str | Path) -> FastAPI:
     app.include_router(analysis.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(EveryAnswer)
 
     async def bad_query(_: Request, exc: Exception) -> Response:
         return JSONResponse(

@@ -20,17 +20,11 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from sanctuary_atlas.geography.reference import county_shapes_json
-from sanctuary_atlas.measures.areas import Area
+from sanctuary_atlas.measures.areas import Area, is_remainder_expr
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.web.api import area_or_404, records, view_of
-from sanctuary_atlas.web.params import (
-    LAYER_STYLES,
-    MAP_LAYERS,
-    MONTH_PATTERN,
-    POLICY_LAYERS,
-    Level,
-    month_range,
-)
+from sanctuary_atlas.web.layers import LAYER_STYLES, MAP_LAYERS, POLICY_LAYERS
+from sanctuary_atlas.web.params import MONTH_PATTERN, Level, month_range
 from sanctuary_atlas.web.service import AtlasView
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +73,7 @@ def national_map(
     values = view.map_values(level, measure, first, last)
     # Remainder areas (events placed in no county, or in no AOR) are not places: they are left
     # out of the ranking and reported once, beside it.
-    placed = pl.col("area_code").is_in(list(view.placeless(level))).not_()
+    placed = ~is_remainder_expr()
     unplaced = values.filter(placed.not_())
     ranked = values.filter(placed & pl.col("value").is_not_null()).sort("value", descending=True)
     months = view.months(measure)
@@ -197,7 +191,7 @@ def _shapes() -> bytes:
 @router.get("/areas", response_class=HTMLResponse)
 def area_search(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
     view = view_of(request)
-    found = view.search(q, None, 100) if q.strip() else []
+    found = view.areas.search(q, None, 100) if q.strip() else []
     return templates.TemplateResponse(request, "areas.html", context(request, q=q, found=found))
 
 
