@@ -105,6 +105,26 @@ def _cell_shares(frame: pl.DataFrame, has_weights: bool) -> pl.DataFrame:
     )
 
 
+_SINGLETONS = re.compile(r"(\d+) singleton fixed effect")
+
+
+def _fit_caveats(messages: Sequence[str]) -> list[str]:
+    """pyfixest's warnings about the fit, as caveats in words (its collinearity warning is
+    already one: the dropped cells are counted from the fit itself)."""
+    notes: list[str] = []
+    for message in messages:
+        text = " ".join(message.split())
+        singletons = _SINGLETONS.search(text)
+        if singletons:
+            notes.append(
+                f"{singletons.group(1)} singleton fixed effect(s) dropped: a unit or period "
+                "with a single observation says nothing once its own effect is fitted"
+            )
+        elif "multicollinearity" not in text:
+            notes.append(f"the regression warned: {text}")
+    return notes
+
+
 def _lincomb(
     weights: npt.NDArray[np.float64], beta: npt.NDArray[np.float64], vcov: npt.NDArray[np.float64]
 ) -> tuple[float, float]:
@@ -134,8 +154,10 @@ def sun_abraham(
 
     columns = [UNIT, PERIOD, OUTCOME, _CELL, *([WEIGHT] if prep.has_weights else [])]
     data = pd.DataFrame({c: frame.get_column(c).to_numpy() for c in columns})
-    with warnings.catch_warnings():
-        # pyfixest's own pandas idioms raise deprecation warnings the caller cannot act on.
+    with warnings.catch_warnings(record=True) as said:
+        # Nothing pyfixest says reaches stderr: its pandas idioms raise deprecation warnings the
+        # caller cannot act on (dropped); what it says about the fit becomes a caveat below.
+        warnings.simplefilter("always")
         warnings.simplefilter("ignore", category=FutureWarning)
         warnings.simplefilter("ignore", category=DeprecationWarning)
         fit = pf.feols(
@@ -227,6 +249,7 @@ def sun_abraham(
     collinear = list(getattr(fit, "_collin_vars", []) or [])
     if collinear:
         notes.append(f"{len(collinear)} cohort x period cell(s) dropped as collinear")
+    notes.extend(_fit_caveats([str(w.message) for w in said]))
     return DidResult(
         estimator=ESTIMATOR,
         control_group=control,
