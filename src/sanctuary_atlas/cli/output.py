@@ -52,7 +52,7 @@ def print_frame(
         return
     cells = _cells(frame)
     if records or not _fits(frame, cells):
-        print_records(frame, title=title, heading=heading, cells=cells)
+        _print_records(frame, title=title, heading=heading, cells=cells)
         return
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     for name, dtype in frame.schema.items():
@@ -71,7 +71,7 @@ def print_frame(
     console.print(table)
 
 
-def print_records(
+def _print_records(
     frame: pl.DataFrame,
     *,
     title: str | None = None,
