@@ -14,9 +14,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
+import sanctuary_atlas
 from sanctuary_atlas.default_atlas import materialise
+from sanctuary_atlas.store import Store, latest_schema_version, migrations
 from tests.conftest import REPO
 
 CLI = [sys.executable, "-m", "sanctuary_atlas"]
@@ -222,3 +225,29 @@ def test_machine_outputs(default_store: Path) -> None:
     assert {row["group"] for row in series} == {"treated", "control"}
     both = run("measures", "--csv", "--json")
     assert both.returncode == 1 and "not both" in both.stderr
+
+
+def test_a_read_brings_an_older_store_or_a_stale_panel_up_to_date(tmp_path: Path) -> None:
+    """What a read-only open cannot do (migrate an older schema, rebuild the panel after new
+    releases) the command does first, in a short write, then reads."""
+    old = tmp_path / "old.duckdb"
+    version, name, sql = migrations()[0]
+    con = duckdb.connect(str(old))
+    con.execute("CREATE TABLE schema_version (version INTEGER, name VARCHAR, applied_at TIMESTAMP)")
+    con.execute(sql)
+    con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+    con.close()
+    done = run("releases", "--db", old, "--csv")
+    assert done.returncode == 0, done.stderr
+    with Store.open(old, read_only=True) as store:
+        assert store.schema_version() == latest_schema_version()
+
+    fresh = tmp_path / "fresh.duckdb"
+    assert run("ingest", "--db", fresh, REPO / "tests/releases/corpus/good.csv.gz").returncode == 0
+    with sanctuary_atlas.open(fresh, read_only=True) as atlas:
+        assert not atlas.measures.panel_is_current()
+    done = run("panel", "--db", fresh, "--level", "nation", "--csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("level,area_code,area_name,month,arrests")
+    with sanctuary_atlas.open(fresh, read_only=True) as atlas:
+        assert atlas.measures.panel_is_current()
