@@ -100,8 +100,10 @@ def test_read_only_commands_work_while_serve_runs(
         done = run(*command)
         assert done.returncode == 0, (command, done.stderr)
         assert "readonly" not in done.stderr
-    # nothing leaks from the estimators' libraries to stderr
+    # nothing leaks from the estimators' libraries to stderr: what pyfixest warned about the
+    # fit is a caveat of the estimate
     assert done.stderr == ""
+    assert "singleton fixed effect(s) dropped" in " ".join(done.stdout.split())
     assert (tmp_path / "ca.html").stat().st_size > 10_000
 
 

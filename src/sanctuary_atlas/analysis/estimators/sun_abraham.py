@@ -36,6 +36,7 @@ import pyfixest as pf
 from sanctuary_atlas.analysis.estimators.caveats import (
     data_caveats,
     last_cohort_comparison,
+    library_caveats,
     result_caveats,
 )
 from sanctuary_atlas.analysis.estimators.panel_input import (
@@ -103,26 +104,6 @@ def _cell_shares(frame: pl.DataFrame, has_weights: bool) -> pl.DataFrame:
         .agg(mass.alias("mass"))
         .rename({FIRST_TREATED: "cohort"})
     )
-
-
-_SINGLETONS = re.compile(r"(\d+) singleton fixed effect")
-
-
-def _fit_caveats(messages: Sequence[str]) -> list[str]:
-    """pyfixest's warnings about the fit, as caveats in words (its collinearity warning is
-    already one: the dropped cells are counted from the fit itself)."""
-    notes: list[str] = []
-    for message in messages:
-        text = " ".join(message.split())
-        singletons = _SINGLETONS.search(text)
-        if singletons:
-            notes.append(
-                f"{singletons.group(1)} singleton fixed effect(s) dropped: a unit or period "
-                "with a single observation says nothing once its own effect is fitted"
-            )
-        elif "multicollinearity" not in text:
-            notes.append(f"the regression warned: {text}")
-    return notes
 
 
 def _lincomb(
@@ -249,7 +230,7 @@ def sun_abraham(
     collinear = list(getattr(fit, "_collin_vars", []) or [])
     if collinear:
         notes.append(f"{len(collinear)} cohort x period cell(s) dropped as collinear")
-    notes.extend(_fit_caveats([str(w.message) for w in said]))
+    notes.extend(library_caveats([str(w.message) for w in said]))
     return DidResult(
         estimator=ESTIMATOR,
         control_group=control,
