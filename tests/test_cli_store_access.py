@@ -14,13 +14,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import sanctuary_atlas
 from sanctuary_atlas.default_atlas import materialise
-from sanctuary_atlas.store import Store, latest_schema_version, migrations
+from sanctuary_atlas.store import Store, latest_schema_version
 from tests.conftest import REPO
+from tests.test_store import write_first_version_store
 
 CLI = [sys.executable, "-m", "sanctuary_atlas"]
 
@@ -233,12 +233,7 @@ def test_a_read_brings_an_older_store_or_a_stale_panel_up_to_date(tmp_path: Path
     """What a read-only open cannot do (migrate an older schema, rebuild the panel after new
     releases) the command does first, in a short write, then reads."""
     old = tmp_path / "old.duckdb"
-    version, name, sql = migrations()[0]
-    con = duckdb.connect(str(old))
-    con.execute("CREATE TABLE schema_version (version INTEGER, name VARCHAR, applied_at TIMESTAMP)")
-    con.execute(sql)
-    con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
-    con.close()
+    write_first_version_store(old)
     done = run("releases", "--db", old, "--csv")
     assert done.returncode == 0, done.stderr
     with Store.open(old, read_only=True) as store:
