@@ -46,7 +46,7 @@ def test_policies_at_shows_each_entry_with_its_dates_and_source(default_store: P
     done = run(*COMMANDS["policies at"], "--db", default_store)
     text = " ".join(done.stdout.split())
     assert "Cook County, Illinois (17031) · limits_detainers" in text
-    assert "in force 2011-09-07 to (in force)" in text
+    assert "in force 2011-09-07 to (no end date)" in text
     assert "Policy for Responding to ICE Detainers" in text
 
 

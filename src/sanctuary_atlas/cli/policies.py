@@ -58,10 +58,10 @@ def _show(
         *([pl.col("applies_as").alias("applies as")] if "applies_as" in frame.columns else []),
         pl.concat_str(
             pl.col("effective_from").cast(pl.String),
-            pl.col("effective_to").cast(pl.String).fill_null("(in force)"),
+            pl.col("effective_to").cast(pl.String).fill_null("(no end date)"),
             separator=" to ",
         ).alias("in force"),
-        pl.col("date_basis").alias("dates"),
+        pl.col("date_basis").alias("dated by"),
         pl.concat_str(
             pl.col("source_title"), pl.lit(", ") + pl.col("source_publisher"), ignore_nulls=True
         ).alias("source"),
