@@ -53,6 +53,11 @@ def main() -> None:
         started = time.perf_counter()
         cells = build_panel(store)
         panel_seconds = time.perf_counter() - started
+        withheld = store.frame(
+            "SELECT level, count(*) AS cells, count(suppressed) AS withheld, "
+            "count(*) FILTER (WHERE suppressed = 'primary') AS small FROM panel_cells "
+            "GROUP BY level ORDER BY level"
+        )
         series = unit_series(store, "county", "arrests_custodial")
         first, last = series["month"].min(), series["month"].max()
         timing = adoption(store, "limits_detainers", "county", first, last)  # type: ignore[arg-type]
@@ -69,6 +74,7 @@ def main() -> None:
         "baseline_group_by_s": round(baseline, 3),
         "baseline_rows": baseline_rows,
         "panel_cells": cells,
+        "withheld_by_level": {row[0]: row[2] for row in withheld.iter_rows()},
         "panel_s": round(panel_seconds, 2),
         "panel_vs_baseline": round(panel_seconds / baseline, 1),
         "estimate_units": result.n_units,
@@ -79,6 +85,11 @@ def main() -> None:
         "peak_rss_mb": round(_peak_mb()),
     }
     print(f"panel build      {panel_seconds:7.2f} s  ({cells:,} cells; target < 20 s)")
+    for level, level_cells, level_withheld, small in withheld.iter_rows():
+        print(
+            f"  {level:7} {level_cells:8,} cells, {level_withheld:8,} withheld "
+            f"({level_withheld / level_cells:.1%}; {small:,} small, the rest to protect them)"
+        )
     print(
         f"CS estimate      {estimate_seconds:7.2f} s  ({result.n_units:,} counties x "
         f"{result.n_periods} months; target < 30 s)"
