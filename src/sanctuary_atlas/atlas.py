@@ -136,6 +136,11 @@ class Atlas:
         checked = read_only_query(query)
         try:
             return self.store.frame(checked)
+        except duckdb.PermissionException as exc:
+            raise ValueError(
+                "the query was refused: the atlas's SQL reads this store only (no other file, "
+                f"no URL, no extension). DuckDB said: {exc}"
+            ) from exc
         except duckdb.Error as exc:
             note = (
                 " (this store is the bundled default atlas: no events, no *_counted views)"

@@ -25,10 +25,68 @@ import pyarrow as pa
 
 DEFAULT_STORE = Path("atlas.duckdb")
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# Every connection is closed to the outside: user SQL (`sql`) must not read other files or URLs,
+# download or load extensions, nor switch these back on (DuckDB's "Securing DuckDB" page). The
+# atlas itself reads release files in Python and hands DuckDB Arrow tables, so it needs none of
+# this.
+SAFE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "enable_external_access": False,
+    "lock_configuration": True,
+}
+# DuckDB's lock error names the holder: "Conflicting lock is held in /usr/bin/python3 (PID 123)"
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
 
 
 class StoreError(RuntimeError):
     """The store cannot be opened or is not an atlas store of a version this program knows."""
+
+
+class StoreMissingError(StoreError, FileNotFoundError):
+    """No store at the path given to a read-only open."""
+
+
+class StoreOutdatedError(StoreError):
+    """The store's schema is older than this program's: one open for writing migrates it."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the store: one process may write it, or several read it."""
+
+
+def _locked_message(path: Path, said: str, read_only: bool) -> str:
+    """Who holds the store and what to do, instead of DuckDB's advice for its own CLI."""
+    match = _LOCK_HOLDER.search(said)
+    holder = "another process"
+    if match:
+        holder = f"process {match['pid']} ({_command_line(int(match['pid'])) or match['program']})"
+    if read_only:
+        return (
+            f"cannot read the atlas store {path}: {holder} is writing it. Wait for it to "
+            "finish, then run this again."
+        )
+    stop = f"kill {match['pid']}" if match else "stop it"
+    return (
+        f"cannot change the atlas store {path}: {holder} has it open, and a store is changed "
+        "by one process at a time, with no reader. Stop that process (a `sanctuary-atlas "
+        f"serve`: Ctrl-C in its terminal, or `{stop}`), run this again, then restart it. "
+        "Commands that only read (panel, compare, estimate, claims, report, policies at/list, "
+        "releases, summary, sql) work while `serve` runs."
+    )
+
+
+def _command_line(pid: int) -> str | None:
+    """The holder's command line, where the system shows it (Linux /proc)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    words = [w.decode(errors="replace") for w in raw.split(b"\0") if w]
+    if not words:
+        return None
+    shown = " ".join([Path(words[0]).name, *words[1:]])
+    return shown if len(shown) <= 120 else shown[:117] + "..."
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -59,9 +117,17 @@ class Store:
     def open(cls, path: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
         store_path = Path(path)
         if read_only and not store_path.exists():
-            raise StoreError(f"no atlas store at {store_path}: run `sanctuary-atlas ingest` first")
+            raise StoreMissingError(
+                f"no atlas store at {store_path}: create one with `sanctuary-atlas init` (the "
+                "bundled default atlas, in seconds) or `sanctuary-atlas build` (from the "
+                "records), or give the store's path with --db"
+            )
         try:
-            con = duckdb.connect(str(store_path), read_only=read_only)
+            con = duckdb.connect(str(store_path), read_only=read_only, config=SAFE_CONFIG)
+        except duckdb.IOException as exc:
+            if "Could not set lock" in str(exc):
+                raise StoreLockedError(_locked_message(store_path, str(exc), read_only)) from exc
+            raise StoreError(f"cannot open the atlas store {store_path}: {exc}") from exc
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the atlas store {store_path}: {exc}") from exc
         store = cls(con, store_path, read_only)
@@ -95,9 +161,9 @@ class Store:
                 "Upgrade sanctuary-atlas."
             )
         if version < latest:
-            raise StoreError(
+            raise StoreOutdatedError(
                 f"{self.path} has schema version {version}, older than {latest}: open it once "
-                "for writing (any `sanctuary-atlas ingest`) to migrate it."
+                "for writing to migrate it (any `sanctuary-atlas` command but `serve` does)."
             )
 
     def migrate(self) -> list[int]:

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sanctuary_atlas.cli import web as cli_web
+from sanctuary_atlas.cli import app as cli_app
 
 PAGES = [
     ("/", "At-large arrests"),
@@ -82,7 +82,7 @@ def test_serve_prints_its_address(web_store: Path, monkeypatch: pytest.MonkeyPat
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
-    result = CliRunner().invoke(cli_web.web_app, ["--db", str(web_store), "--port", "8123"])
+    result = CliRunner().invoke(cli_app, ["serve", "--db", str(web_store), "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/" in result.output
     assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "warning"}]
@@ -92,7 +92,7 @@ def test_serve_refuses_a_file_that_is_not_a_store(tmp_path: Path) -> None:
     """(A store that does not exist is made from the default atlas: tests/default_atlas.)"""
     path = tmp_path / "notes.duckdb"
     path.write_text("somebody's notes, not an atlas")
-    result = CliRunner().invoke(cli_web.web_app, ["--db", str(path)])
+    result = CliRunner().invoke(cli_app, ["serve", "--db", str(path)])
     assert result.exit_code == 1
     assert "cannot open the atlas store" in result.output
     assert path.read_text() == "somebody's notes, not an atlas"

@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from sanctuary_atlas.cli.app import app
-from sanctuary_atlas.cli.events import DbOption
-from sanctuary_atlas.cli.output import console, exit_codes
+from sanctuary_atlas.cli.options import DbOption, exit_codes, writing
+from sanctuary_atlas.cli.output import console
 from sanctuary_atlas.store import DEFAULT_STORE
 
 
@@ -28,7 +27,6 @@ def init_store(db: Path, force: bool = False) -> None:
     )
 
 
-@app.command()
 def init(
     db: DbOption = DEFAULT_STORE,
     force: Annotated[bool, typer.Option("--force", help="Replace the store if it exists.")] = False,
@@ -39,7 +37,6 @@ def init(
         init_store(db, force)
 
 
-@app.command()
 def build(
     data: Annotated[
         Path, typer.Option("--data", help="The records folder (ice-lesa/, detention/, policies/).")
@@ -48,8 +45,7 @@ def build(
 ) -> None:
     """Build (or bring up to date) a full store from the public records: releases, detention,
     policies, 287(g) snapshots, then the disclosure-controlled panel."""
-    from sanctuary_atlas.atlas import Atlas
     from sanctuary_atlas.records import build_from_records
 
-    with exit_codes(), Atlas.open(db) as atlas:
+    with exit_codes(), writing(db) as atlas:
         build_from_records(atlas, data, say=console.print)

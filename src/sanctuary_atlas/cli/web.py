@@ -6,14 +6,10 @@ from typing import Annotated
 
 import typer
 
-from sanctuary_atlas.cli.events import DbOption
-from sanctuary_atlas.cli.output import exit_codes
+from sanctuary_atlas.cli.options import DbOption, bring_up_to_date, exit_codes
 from sanctuary_atlas.store import DEFAULT_STORE
 
-web_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
-
-@web_app.command()
 def serve(
     db: DbOption = DEFAULT_STORE,
     host: Annotated[
@@ -43,6 +39,8 @@ def serve(
             from sanctuary_atlas.cli.build import init_store
 
             init_store(db)
+        # after new releases, the panel is rebuilt here: the app itself only reads the store
+        bring_up_to_date(db, panel=True)
         # opened here, inside exit_codes: a missing or stale store fails with its message
         app = create_app(db)
     shown = f"[{host}]" if ":" in host else host

@@ -28,11 +28,16 @@ class MeasuresAPI:
         """Every measure with its plain-language definition."""
         return pl.DataFrame(definitions())
 
+    def panel_is_current(self) -> bool:
+        """Whether the cached panel matches the store's releases, precedence and resolutions
+        (if not, ``ensure_panel`` rebuilds it, which needs the store open for writing)."""
+        return panel_is_current(self.store, self.threshold)
+
     def ensure_panel(self) -> bool:
         """Rebuild the cached panel if its inputs changed; True when it was rebuilt."""
         if self._current_read_only:
             return False
-        if panel_is_current(self.store, self.threshold):
+        if self.panel_is_current():
             self._current_read_only = self.store.read_only
             return False
         if self.store.published_only():

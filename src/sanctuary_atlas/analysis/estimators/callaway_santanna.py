@@ -32,6 +32,7 @@ from scipy import sparse
 from sanctuary_atlas.analysis.estimators.caveats import (
     data_caveats,
     last_cohort_comparison,
+    library_caveats,
     result_caveats,
 )
 from sanctuary_atlas.analysis.estimators.panel_input import (
@@ -182,9 +183,11 @@ def callaway_santanna(
             "panel has one treated cohort and no never-treated units: there is no comparison"
         )
 
-    with warnings.catch_warnings():
-        # differences raises pandas deprecation warnings of its own, nothing the caller can act
-        # on; its "no never treated entities" warning is reported as a caveat below.
+    with warnings.catch_warnings(record=True) as said:
+        # Nothing differences says reaches stderr: its pandas deprecation warnings are nothing
+        # the caller can act on (dropped); "no never treated entities" is a caveat below, and
+        # what else it says about the fit becomes one too.
+        warnings.simplefilter("always")
         warnings.simplefilter("ignore", category=FutureWarning)
         warnings.simplefilter("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message="No never treated entities")
@@ -234,6 +237,7 @@ def callaway_santanna(
         n_periods = last - prep.anticipation - prep.first_period
         n_obs = prep.frame.filter(pl.col(PERIOD) < last - prep.anticipation).height
     notes += result_caveats(pretrend, event_study, n_treated=n_treated, n_cohorts=n_cohorts)
+    notes += library_caveats([str(w.message) for w in said])
     return DidResult(
         estimator=ESTIMATOR,
         control_group=used,

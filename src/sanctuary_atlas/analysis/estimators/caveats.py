@@ -6,6 +6,9 @@ are conventions, not laws; they are named here so every estimator applies the sa
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import polars as pl
 
 from sanctuary_atlas.analysis.estimators.panel_input import PreparedPanel
@@ -125,3 +128,31 @@ def last_cohort_comparison(prep: PreparedPanel, *, only_last: bool) -> str:
         f"no never-treated units: comparison is {comparison}; periods from "
         f"{last - prep.anticipation} on are dropped"
     )
+
+
+# What the estimation libraries warn about the fit, said as caveats instead of on stderr.
+_SINGLETONS = re.compile(r"(\d+) singleton fixed effect")
+_ADOPT_AFTER_PANEL = re.compile(r"(\d+) entity-events ignored because the event \(cohort\) date")
+
+
+def library_caveats(messages: Sequence[str]) -> list[str]:
+    """The warnings pyfixest and differences raised during a fit, in words. pyfixest's
+    collinearity warning is left out: the estimator counts the dropped cells itself."""
+    notes: list[str] = []
+    for message in messages:
+        text = " ".join(message.split())
+        singletons = _SINGLETONS.search(text)
+        late = _ADOPT_AFTER_PANEL.search(text)
+        if singletons:
+            notes.append(
+                f"{singletons.group(1)} singleton fixed effect(s) dropped: a unit or period "
+                "with a single observation says nothing once its own effect is fitted"
+            )
+        elif late:
+            notes.append(
+                f"{late.group(1)} unit(s) adopt only after their last month with data: "
+                "counted as never treated"
+            )
+        elif "multicollinearity" not in text:
+            notes.append(f"the estimation library warned: {text}")
+    return notes

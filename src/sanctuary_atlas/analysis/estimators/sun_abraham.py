@@ -36,6 +36,7 @@ import pyfixest as pf
 from sanctuary_atlas.analysis.estimators.caveats import (
     data_caveats,
     last_cohort_comparison,
+    library_caveats,
     result_caveats,
 )
 from sanctuary_atlas.analysis.estimators.panel_input import (
@@ -134,8 +135,10 @@ def sun_abraham(
 
     columns = [UNIT, PERIOD, OUTCOME, _CELL, *([WEIGHT] if prep.has_weights else [])]
     data = pd.DataFrame({c: frame.get_column(c).to_numpy() for c in columns})
-    with warnings.catch_warnings():
-        # pyfixest's own pandas idioms raise deprecation warnings the caller cannot act on.
+    with warnings.catch_warnings(record=True) as said:
+        # Nothing pyfixest says reaches stderr: its pandas idioms raise deprecation warnings the
+        # caller cannot act on (dropped); what it says about the fit becomes a caveat below.
+        warnings.simplefilter("always")
         warnings.simplefilter("ignore", category=FutureWarning)
         warnings.simplefilter("ignore", category=DeprecationWarning)
         fit = pf.feols(
@@ -227,6 +230,7 @@ def sun_abraham(
     collinear = list(getattr(fit, "_collin_vars", []) or [])
     if collinear:
         notes.append(f"{len(collinear)} cohort x period cell(s) dropped as collinear")
+    notes.extend(library_caveats([str(w.message) for w in said]))
     return DidResult(
         estimator=ESTIMATOR,
         control_group=control,
