@@ -8,21 +8,23 @@ links to.
 from __future__ import annotations
 
 import re
+from difflib import get_close_matches
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import polars as pl
+from markupsafe import Markup, escape
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sanctuary_atlas.geography.reference import county_shapes_json
-from sanctuary_atlas.measures.areas import Area
+from sanctuary_atlas.geography.reference import load_states
+from sanctuary_atlas.measures.areas import Area, UnknownAreaError
+from sanctuary_atlas.measures.panel import LEVELS
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
-from sanctuary_atlas.web.api import area_or_404, records, view_of
+from sanctuary_atlas.web.api import records, view_of
 from sanctuary_atlas.web.params import (
     LAYER_STYLES,
     MAP_LAYERS,
@@ -32,9 +34,24 @@ from sanctuary_atlas.web.params import (
     month_range,
 )
 from sanctuary_atlas.web.service import AtlasView
+from sanctuary_atlas.web.shapes import map_shapes_json
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def code_spans(text: str) -> Markup:
+    """Text whose `backticked` names (commands, measures) are shown as code, the rest escaped:
+    the analysis writes its sentences for the terminal and the page alike."""
+    parts = str(escape(text)).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick is text, not markup
+        return Markup(str(escape(text)))
+    return Markup(
+        "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+    )
+
+
+templates.env.filters["code_spans"] = code_spans
 
 MAP_LEVELS = (Level.county, Level.state, Level.aor)
 DEFAULT_MEASURE = "arrests_at_large"
@@ -102,6 +119,9 @@ def national_map(
             shown=ranked.height,
             total=values.filter(placed).height,
             unplaced=unplaced.to_dicts(),
+            # the located share is the state's share of a count placed in a county: rates and
+            # shares have none
+            located="located_share" in values.columns,
             layers=[(key, POLICY_LAYERS[key][1], LAYER_STYLES[key]) for key in MAP_LAYERS],
             this_month=f"{date.today():%Y-%m}",
         ),
@@ -130,6 +150,25 @@ def _area_measures(view: AtlasView, area: Area, measure: str) -> list[str]:
     return chosen or ["arrests"]
 
 
+def close_areas(view: AtlasView, level: str, code: str, limit: int = 8) -> list[Area]:
+    """Areas a reader who typed ``code`` at ``level`` may have meant: the same code at another
+    level, a state by its FIPS code (``06`` for CA), codes and names that read alike."""
+    wanted = code.strip()
+    found: list[Area] = []
+    states = load_states()
+    by_fips = dict(zip(states["state_fips"], states["usps"], strict=True))
+    if wanted.zfill(2) in by_fips:
+        found.append(view.area("state", by_fips[wanted.zfill(2)]))
+    for lvl in LEVELS:
+        codes = {c.upper(): c for c in view.names[lvl]["area_code"]}
+        if wanted.upper() in codes:
+            found.append(view.area(lvl, codes[wanted.upper()]))
+    codes = list(view.names[level]["area_code"])
+    found += [view.area(level, c) for c in get_close_matches(wanted.upper(), codes, n=3)]
+    found += view.search(wanted, None, limit) if len(wanted) > 1 else []
+    return list(dict.fromkeys(found))[:limit]
+
+
 @router.get("/area/{level}/{code}", response_class=HTMLResponse)
 def area_page(
     request: Request,
@@ -138,7 +177,15 @@ def area_page(
     measure: Annotated[str, Query(max_length=60)] = "arrests",
 ) -> HTMLResponse:
     view = view_of(request)
-    area = area_or_404(view, level, code)
+    try:
+        area = view.area(level, code)
+    except UnknownAreaError:
+        return templates.TemplateResponse(
+            request,
+            "not_found.html",
+            context(request, level=level, code=code, suggestions=close_areas(view, level, code)),
+            status_code=404,
+        )
     if measure not in view.measure_by_name:
         measure = "arrests"
     measures = _area_measures(view, area, measure)
@@ -181,17 +228,13 @@ def area_page(
 
 @router.get("/geo/us-counties.topo.json")
 def county_shapes() -> Response:
-    """County, state and nation outlines (us-atlas TopoJSON, bundled with the package)."""
+    """County, state and nation outlines (us-atlas TopoJSON, bundled with the package), and
+    the borders between ICE areas of responsibility drawn from them."""
     return Response(
-        _shapes(),
+        map_shapes_json(),
         media_type="application/json",
         headers={"Cache-Control": "public, max-age=86400"},
     )
-
-
-@lru_cache(maxsize=1)
-def _shapes() -> bytes:
-    return county_shapes_json().encode()
 
 
 @router.get("/areas", response_class=HTMLResponse)

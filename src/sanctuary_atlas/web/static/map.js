@@ -59,10 +59,17 @@
   }
 
   // A symlog scale bunches Vega's evenly spaced labels at the top end; powers of ten spread
-  // along it, with the largest figure at the end.
-  function legendValues(d) {
+  // along it, with the largest figure at the end. Only drawn shapes count: a remainder area
+  // (events placed in no county) has no shape, and its larger total would label a value
+  // past the end of the colour bar.
+  function legendValues(d, rows) {
     if (d.kind === "share") { return {}; }
-    var top = Math.max.apply(null, d.areas.value.filter(function (v) { return v !== null; }).concat([0]));
+    var shaped = {};
+    state.topo.objects[d.object].geometries.forEach(function (g) { shaped[g.id] = true; });
+    var drawn = rows.filter(function (row) { return shaped[row.id]; })
+      .map(function (row) { return row.value; })
+      .filter(function (v) { return v !== null && v !== undefined && isFinite(v); });
+    var top = Math.max.apply(null, drawn.concat([0]));
     if (top < 20) { return {}; }
     var values = [0];
     for (var step = 10; step * 3 <= top; step *= 10) { values.push(step); }
@@ -80,7 +87,7 @@
       { field: "value_text", type: "nominal", title: d.label },
       { field: "suppressed_text", type: "nominal", title: "Months suppressed" }
     ];
-    if (d.level === "county") {
+    if ("located_share" in d.areas) {
       fields.push("located_share");
       tooltip.push({ field: "located_text", type: "nominal", title: "Share of state's events placed in a county" });
     }
@@ -105,7 +112,7 @@
           field: "value", type: "quantitative", title: d.label,
           // the scheme starts above white, so a zero stays visible against the page
           scale: { scheme: { name: "blues", extent: [0.12, 1] }, type: d.kind === "share" ? "linear" : "symlog" },
-          legend: Object.assign({ orient: "bottom", direction: "horizontal", gradientLength: 280, format: numberFormat(d.kind), labelOverlap: "greedy", titleLimit: 320 }, legendValues(d))
+          legend: Object.assign({ orient: "bottom", direction: "horizontal", gradientLength: Math.min(280, el.clientWidth - 70), format: numberFormat(d.kind), labelOverlap: "greedy", titleLimit: Math.min(320, el.clientWidth - 20) }, legendValues(d, state.shapes))
         },
         tooltip: tooltip,
         href: { field: "url", type: "nominal" }
@@ -125,6 +132,15 @@
         name: "outline_states",
         data: { values: state.topo, format: { type: "topojson", feature: "states" } },
         mark: { type: "geoshape", filled: false, stroke: "#ffffff", strokeWidth: 0.9 }
+      });
+    }
+    if (d.level === "aor") {
+      // an AOR is drawn as its counties; its own borders are the arcs between counties of two
+      // different AORs, which the server computes from the same shapes
+      layers.push({
+        name: "outline_aors",
+        data: { values: state.topo, format: { type: "topojson", feature: "aor_borders" } },
+        mark: { type: "geoshape", filled: false, stroke: "#222222", strokeWidth: 1.2 }
       });
     }
     // widest outline first, so that a thinner one on the same border stays visible on top
