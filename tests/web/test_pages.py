@@ -60,7 +60,10 @@ def test_map_page_never_shows_a_small_count(client: TestClient) -> None:
 
 def test_area_page_lists_sources_coverage_and_downloads(client: TestClient) -> None:
     html = client.get("/area/county/06073").text
-    assert "Coverage and caveats" in html and "suppressed" in html
+    assert "Coverage and caveats" in html
+    # one word for a figure not published, and both reasons a month is withheld
+    assert "withheld" in html and "suppressed" not in html.lower().replace("months_suppressed", "")
+    assert "fewer than 10 events" in html and "worked out" in html
     assert "/api/series.csv?" in html and "/api/series.parquet?" in html
     assert "California Values Act" in html or "TRUST" in html or "SB 54" in html
 

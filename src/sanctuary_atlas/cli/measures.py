@@ -46,7 +46,7 @@ def panel(
     db: DbOption = DEFAULT_STORE,
     csv: CsvOption = False,
 ) -> None:
-    """Measures by area and month; small counts and what would reveal them are suppressed
+    """Measures by area and month; small counts and what would reveal them are withheld
     (empty cells)."""
     names = [m.strip() for m in measures.split(",") if m.strip()]
     with exit_codes(), Atlas.open(db) as atlas:

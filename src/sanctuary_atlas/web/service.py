@@ -289,7 +289,8 @@ class AtlasView:
             {
                 "level": level,
                 "measures": list(measures),
-                "note": "null: suppressed (fewer events than the disclosure threshold) or no data",
+                "note": "null: withheld (fewer events than the disclosure threshold, or to protect such "
+                "a cell) or no data",
                 "rows": rows,
             }
         )
@@ -328,6 +329,11 @@ class AtlasView:
             return self._locked(ask)
         except UnknownJurisdictionError:
             return pl.DataFrame()
+
+    def policy_list(self, kind: str | None, day: date | None) -> pl.DataFrame:
+        """Registry entries of ``kind`` (a name or glob; every kind if None), in force on
+        ``day`` if given."""
+        return self._locked(lambda: self.atlas.policies.entries(kind, day))
 
     def policy_sources(self) -> pl.DataFrame:
         """Each distinct source the registry cites, with how many entries cite it."""

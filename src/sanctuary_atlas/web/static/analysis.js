@@ -36,7 +36,7 @@
           // colour and dash share one legend: the same properties, or Vega-Lite warns of a conflict
           color: { field: "group", type: "nominal", title: null, scale: { range: ["#1f4e79", "#b35900"] }, legend: window.atlasMarkers.legend(compare) },
           strokeDash: { field: "group", type: "nominal", legend: window.atlasMarkers.legend(compare) },
-          tooltip: [{ field: "group" }, { field: "month", type: "temporal", format: "%B %Y" }, { field: "per_100k", type: "quantitative", format: ".2f" }, { field: "suppressed_members", title: "members suppressed" }]
+          tooltip: [{ field: "group" }, { field: "month", type: "temporal", format: "%B %Y" }, { field: "per_100k", type: "quantitative", format: ".2f" }, { field: "suppressed_members", title: "members withheld" }]
         }
       }];
       // the treated set's policy dates, lettered as on an area page

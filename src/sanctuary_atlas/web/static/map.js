@@ -85,7 +85,7 @@
     var tooltip = [
       { field: "area_name", type: "nominal", title: "Area" },
       { field: "value_text", type: "nominal", title: d.label },
-      { field: "suppressed_text", type: "nominal", title: "Months suppressed" }
+      { field: "suppressed_text", type: "nominal", title: "Months withheld" }
     ];
     if ("located_share" in d.areas) {
       fields.push("located_share");
@@ -98,9 +98,9 @@
       data: { values: state.topo, format: { type: "topojson", feature: d.object } },
       transform: [
         { lookup: "id", from: { data: { values: shapes }, key: "id", fields: fields } },
-        // a sum over months some of which were suppressed is a floor, and says so
+        // a sum over months some of which were withheld is a floor, and says so
         // a floor of zero says nothing: the published months had none, the rest are hidden
-        { calculate: "!isValid(datum.value) ? (isValid(datum.months) ? 'suppressed' : 'no data') : (datum.months_suppressed > 0 && " + adds + ") ? (datum.value == 0 ? 'none in the published months' : 'at least ' + format(datum.value, '" + numberFormat(d.kind) + "')) : format(datum.value, '" + numberFormat(d.kind) + "')", as: "value_text" },
+        { calculate: "!isValid(datum.value) ? (isValid(datum.months) ? 'withheld' : 'no data') : (datum.months_suppressed > 0 && " + adds + ") ? (datum.value == 0 ? 'none in the published months' : 'at least ' + format(datum.value, '" + numberFormat(d.kind) + "')) : format(datum.value, '" + numberFormat(d.kind) + "')", as: "value_text" },
         { calculate: "isValid(datum.months) ? datum.months_suppressed + ' of ' + datum.months : ''", as: "suppressed_text" },
         { calculate: "isValid(datum.located_share) ? format(datum.located_share, '.0%') : 'not known'", as: "located_text" },
         { calculate: "isValid(datum.area_code) ? '/area/" + d.level + "/' + datum.area_code : null", as: "url" }
