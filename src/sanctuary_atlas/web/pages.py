@@ -154,11 +154,13 @@ def close_areas(view: AtlasView, level: str, code: str, limit: int = 8) -> list[
     """Areas a reader who typed ``code`` at ``level`` may have meant: the same code at another
     level, a state by its FIPS code (``06`` for CA), codes and names that read alike."""
     wanted = code.strip()
+    if level == "county" and wanted.isdigit():
+        wanted = wanted.zfill(5)  # a FIPS code that lost its leading zero (6037 for 06037)
     found: list[Area] = []
     states = load_states()
     by_fips = dict(zip(states["state_fips"], states["usps"], strict=True))
-    if wanted.zfill(2) in by_fips:
-        found.append(view.area("state", by_fips[wanted.zfill(2)]))
+    if code.strip().zfill(2) in by_fips:
+        found.append(view.area("state", by_fips[code.strip().zfill(2)]))
     for lvl in LEVELS:
         codes = {c.upper(): c for c in view.names[lvl]["area_code"]}
         if wanted.upper() in codes:
