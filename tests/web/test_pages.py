@@ -103,7 +103,11 @@ def test_serve_refuses_a_file_that_is_not_a_store(tmp_path: Path) -> None:
 
 def test_no_source_is_a_path_on_this_machine(client: TestClient) -> None:
     """Secure Communities entries cited the file they were read from on one machine."""
-    for path in ("/methods", "/area/county/06037", "/policies?kind=secure_communities_activated&day="):
+    for path in (
+        "/methods",
+        "/area/county/06037",
+        "/policies?kind=secure_communities_activated&day=",
+    ):
         html = client.get(path).text
         assert "shared/data" not in html and "../" not in html, path
     assert "www.ice.gov/doclib/secure-communities" in client.get("/methods").text

@@ -17,9 +17,8 @@ from sanctuary_atlas.store import DEFAULT_STORE
 def init_store(db: Path, force: bool = False) -> None:
     """Materialise the default atlas into ``db`` and say what it holds (also used by `serve`
     when its store does not exist yet)."""
-    from sanctuary_atlas.default_atlas import materialise
-
     import sanctuary_atlas
+    from sanctuary_atlas.default_atlas import materialise
 
     done = materialise(db, replace=force)
     with sanctuary_atlas.open(done.path, read_only=True) as atlas:

@@ -8,22 +8,22 @@ links to.
 from __future__ import annotations
 
 import re
-from difflib import get_close_matches
 from datetime import date
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import polars as pl
-from markupsafe import Markup, escape
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from sanctuary_atlas.geography.reference import load_states
 from sanctuary_atlas.measures.areas import Area, UnknownAreaError
-from sanctuary_atlas.measures.panel import LEVELS
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
+from sanctuary_atlas.measures.panel import LEVELS
 from sanctuary_atlas.web.api import records, view_of
 from sanctuary_atlas.web.params import (
     LAYER_STYLES,
@@ -162,9 +162,9 @@ def close_areas(view: AtlasView, level: str, code: str, limit: int = 8) -> list[
     if code.strip().zfill(2) in by_fips:
         found.append(view.area("state", by_fips[code.strip().zfill(2)]))
     for lvl in LEVELS:
-        codes = {c.upper(): c for c in view.names[lvl]["area_code"]}
-        if wanted.upper() in codes:
-            found.append(view.area(lvl, codes[wanted.upper()]))
+        by_upper = {c.upper(): c for c in view.names[lvl]["area_code"]}
+        if wanted.upper() in by_upper:
+            found.append(view.area(lvl, by_upper[wanted.upper()]))
     codes = list(view.names[level]["area_code"])
     found += [view.area(level, c) for c in get_close_matches(wanted.upper(), codes, n=3)]
     found += view.search(wanted, None, limit) if len(wanted) > 1 else []

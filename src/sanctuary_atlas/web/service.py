@@ -289,8 +289,8 @@ class AtlasView:
             {
                 "level": level,
                 "measures": list(measures),
-                "note": "null: withheld (fewer events than the disclosure threshold, or to protect such "
-                "a cell) or no data",
+                "note": "null: withheld (fewer events than the disclosure threshold, or to "
+                "protect such a cell) or no data",
                 "rows": rows,
             }
         )

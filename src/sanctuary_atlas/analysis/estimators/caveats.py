@@ -49,8 +49,8 @@ def data_caveats(prep: PreparedPanel) -> list[str]:
         )
     if prep.n_excluded_units:
         notes.append(
-            f"{prep.n_excluded_units} unit(s) adopted in the panel's first period(s) "
-            f"(at or before {prep.period_label(prep.first_period + prep.anticipation)}) and have no "
+            f"{prep.n_excluded_units} unit(s) adopted in the panel's first period(s) (at or "
+            f"before {prep.period_label(prep.first_period + prep.anticipation)}) and have no "
             "untreated base period: excluded from the estimate"
         )
     if prep.n_missing_outcomes_dropped:
