@@ -71,8 +71,13 @@
       .filter(function (v) { return v !== null && v !== undefined && isFinite(v); });
     var top = Math.max.apply(null, drawn.concat([0]));
     if (top < 20) { return {}; }
-    var values = [0];
-    for (var step = 10; step * 3 <= top; step *= 10) { values.push(step); }
+    // the bar runs from the smallest drawn figure (not from 0: an AOR map's smallest is in the
+    // thousands), and no label may fall outside it
+    var bottom = Math.min.apply(null, drawn);
+    var values = [bottom > 0 ? Math.ceil(bottom) : 0];
+    for (var step = 10; step * 3 <= top; step *= 10) {
+      if (step >= 3 * Math.max(bottom, 1)) { values.push(step); }
+    }
     values.push(Math.floor(top));
     return { values: values };
   }
