@@ -79,12 +79,14 @@ def policy_rows(request: Request, kind: str, day: date | None, state: str) -> pl
     frame = (
         view_of(request)
         .policy_list(None if kind == "all" else kind, day)
-        .with_columns(pl.col("jurisdiction_fips").str.slice(0, 2).alias("fips2"))
+        .with_columns(pl.col("state_fips").alias("fips2"))
         .join(states, on="fips2", how="left")
     )
     if usps:
         frame = frame.filter(pl.col("state") == usps)
-    return frame.select(COLUMNS).sort("state", "jurisdiction_name", "kind", "effective_from")
+    return frame.select(COLUMNS).sort(
+        "state", "jurisdiction_name", "kind", "effective_from", nulls_last=True
+    )
 
 
 def _download_name(kind: str, day: date | None, state: str) -> str:
