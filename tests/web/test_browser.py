@@ -295,7 +295,12 @@ def test_charts_fit_a_phone(browser: Browser, server: str) -> None:
             )
     watched.open(server + "/area/state/CA?measure=arrests", charted=True)
     watched.page.click("details summary")
+    # (chromium reports a scrollWidth of 0 for a moment after a details element opens)
+    watched.page.wait_for_function(
+        "() => { const e = document.querySelector('.table-wrap');"
+        " return e.scrollWidth > e.clientWidth; }",
+        timeout=5_000,
+    )
     wrap = watched.page.locator(".table-wrap").first
-    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth")
     assert "gradient" in wrap.evaluate("el => getComputedStyle(el).backgroundImage")
     assert watched.errors == [] and watched.outside == []

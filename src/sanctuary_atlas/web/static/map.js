@@ -129,7 +129,10 @@
       mark: Object.assign({}, base.mark, { fill: "#b8b8b8" }),
       encoding: { tooltip: tooltip, href: base.encoding.href }
     });
-    var layers = [missing, base];
+    // a measure no area of this level has a figure for (removals below the AOR): every shape
+    // grey, and no colour scale over nothing (Vega would warn of an infinite extent)
+    var anyFigure = shapes.some(function (row) { return row.value !== null && row.value !== undefined; });
+    var layers = anyFigure ? [missing, base] : [missing];
     if (d.object === "counties") {
       layers.push({
         // outline layers are named "outline_*" or "policy_*": app.css lets the pointer through
