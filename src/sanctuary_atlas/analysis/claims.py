@@ -133,7 +133,7 @@ def at_large_share_claim(store: Store) -> ClaimCheck:
             "and several limits predate the data (see `estimate` for adoption within the data).",
             "The arrest method is ICE's own record; 'Located' and 'Non-Custodial Arrest' are "
             "read as at large, CAP and 287(g) as custodial (see the methods page).",
-            "Months with a suppressed cell count only their published cells.",
+            "Months with a withheld cell count only their published cells.",
         ],
         figures=figures,
     )
