@@ -27,9 +27,8 @@ def init_store(db: Path, force: bool = False) -> None:
     withheld = int(str(stats["suppressed"])) if stats else 0
     console.print(
         f"{done.path}: default atlas materialised in {done.seconds:.1f} s "
-        f"({cells:,} area-month cells: {cells - withheld:,} published, {withheld:,} withheld "
-        f"as small counts or to protect one; {done.tables['releases']} release tables, "
-        f"{done.tables['policies']:,} policy entries; aggregates only)"
+        f"({cells:,} area-month cells: {cells - withheld:,} published, {withheld:,} withheld; "
+        f"{done.tables['releases']} release tables, {done.tables['policies']:,} policies)"
     )
 
 
