@@ -73,6 +73,9 @@ class Watched:
 
     def __init__(self, browser: Browser, width: int):
         self.page: Page = browser.new_page(viewport={"width": width, "height": 900})
+        # the estimates page computes two estimators on its first visit: seconds alone, more
+        # than the default 30 s on a machine whose cores are shared
+        self.page.set_default_navigation_timeout(120_000)
         self.errors: list[str] = []
         self.outside: list[str] = []
         # a warning is an error here: Vega-Lite reports a spec it had to repair as a warning
