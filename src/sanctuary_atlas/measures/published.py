@@ -14,14 +14,13 @@ from sanctuary_atlas.geography.reference import load_aors, load_counties, load_s
 from sanctuary_atlas.measures.definitions import (
     DERIVED_BY_NAME,
     MEASURES_BY_NAME,
+    UNPLACED_TABLES,
     check_measures,
 )
 from sanctuary_atlas.measures.panel import LEVELS, NATION, UNASSIGNED
 from sanctuary_atlas.store import Store
 
 POPULATION_YEARS = (2016, 2017, 2018, 2019)
-# Removals carry no place below the AOR in any release the atlas reads.
-UNPLACED_TABLES = {"removals"}
 
 
 class PanelQueryError(ValueError):
