@@ -87,6 +87,19 @@ def resolve_set(
     return sorted(set(areas))
 
 
+def _empty_set(spec: str, level: str, start: date, end: date) -> str:
+    """Why a set holds no area, in words: a policy selector names a kind no area had."""
+    kinds = [t.strip().removeprefix("policy:") for t in spec.split(",") if "policy:" in t]
+    unit = "AOR" if level == "aor" else level
+    if kinds:
+        return (
+            f"no {unit} had a {' or '.join(kinds)} policy in force between {start:%B %Y} and "
+            f"{end:%B %Y} in this atlas's policy registry (an atlas built with `ingest` alone "
+            "has none: load it with `sanctuary-atlas policies load-defaults`)"
+        )
+    return f"the set {spec!r} holds no {unit}"
+
+
 def compare(
     store: Store,
     measure: str,
@@ -104,8 +117,9 @@ def compare(
         raise ComparisonError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
     treated = resolve_set(store, treated_spec, level, start, end)
     control = resolve_set(store, control_spec, level, start, end, other=treated)
-    if not treated or not control:
-        raise ComparisonError("both the treated and the comparison set must hold areas")
+    for spec, areas in ((treated_spec, treated), (control_spec, control)):
+        if not areas:
+            raise ComparisonError(_empty_set(spec, level, start, end))
     overlap = sorted(set(treated) & set(control))
     if overlap:
         raise ComparisonError(f"areas in both sets: {', '.join(overlap)}")

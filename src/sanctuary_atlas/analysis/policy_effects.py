@@ -32,6 +32,11 @@ def period_of(month: date) -> int:
     return (month.year - _EPOCH_YEAR) * 12 + month.month - 1
 
 
+def month_text(period: int) -> str:
+    """A period as the month it is, for the caveats a reader sees ("July 2017")."""
+    return f"{date(_EPOCH_YEAR + period // 12, period % 12 + 1, 1):%B %Y}"
+
+
 def period_expr(column: str) -> pl.Expr:
     """``period_of`` as a polars expression over a date column."""
     return (
@@ -107,10 +112,19 @@ def estimate_policy_effect(store: Store, policy: str, measure: str, unit: str) -
         (
             "Callaway-Sant'Anna",
             lambda: callaway_santanna(
-                panel, control="never_treated", caveats=caveats, drop_missing_outcomes=True
+                panel,
+                control="never_treated",
+                caveats=caveats,
+                drop_missing_outcomes=True,
+                period_label=month_text,
             ),
         ),
-        ("Sun-Abraham", lambda: sun_abraham(panel, caveats=caveats, drop_missing_outcomes=True)),
+        (
+            "Sun-Abraham",
+            lambda: sun_abraham(
+                panel, caveats=caveats, drop_missing_outcomes=True, period_label=month_text
+            ),
+        ),
     ]
     results: list[DidResult] = []
     failed: list[str] = []

@@ -16,14 +16,18 @@ from sanctuary_atlas.store import DEFAULT_STORE
 def init_store(db: Path, force: bool = False) -> None:
     """Materialise the default atlas into ``db`` and say what it holds (also used by `serve`
     when its store does not exist yet)."""
+    import sanctuary_atlas
     from sanctuary_atlas.default_atlas import materialise
 
     done = materialise(db, replace=force)
+    with sanctuary_atlas.open(done.path, read_only=True) as atlas:
+        stats = atlas.measures.build_stats()
+    cells = int(str(stats["cells"])) if stats else done.tables["panel_cells"]
+    withheld = int(str(stats["suppressed"])) if stats else 0
     console.print(
         f"{done.path}: default atlas materialised in {done.seconds:.1f} s "
-        f"({done.tables['panel_cells']:,} published panel cells, "
-        f"{done.tables['releases']} release tables, {done.tables['policies']:,} policy entries; "
-        "aggregates only, small counts withheld)"
+        f"({cells:,} area-month cells: {cells - withheld:,} published, {withheld:,} withheld; "
+        f"{done.tables['releases']} release tables, {done.tables['policies']:,} policies)"
     )
 
 

@@ -51,7 +51,12 @@ def population(level: str) -> pl.DataFrame:
         )
         .with_columns(pl.col("year").str.slice(-4).cast(pl.Int32))
     )
-    return long.group_by(key.alias("area_code"), "year").agg(pl.col("population").sum())
+    # an area none of whose counties has an estimate (Puerto Rico: the 2010-2019 estimates
+    # leave it out) has no population, not zero residents: its rates are not known, never inf
+    known = pl.col("population").count() > 0
+    return long.group_by(key.alias("area_code"), "year").agg(
+        pl.when(known).then(pl.col("population").sum()).alias("population")
+    )
 
 
 def _months(start: date | None, end: date | None) -> tuple[date | None, date | None]:

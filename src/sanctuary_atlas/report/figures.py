@@ -103,7 +103,8 @@ class Figures:
             return Headline(
                 measure_label(measure),
                 "withheld",
-                f"{span}: {withheld} of {months} months are below the disclosure threshold",
+                f"{span}: {withheld} of {months} months withheld (fewer than the disclosure "
+                "threshold, or withheld to protect a month that is)",
             )
         note = span if not withheld else f"{span}; sum of published months ({withheld} withheld)"
         return Headline(measure_label(measure), f"{frame['value'].sum():,.0f}", note)

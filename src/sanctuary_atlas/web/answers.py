@@ -124,7 +124,7 @@ class MapGrid:
             figure = np.divide(above, below, out=np.full(len(above), np.nan), where=below > 0)
         else:
             figure = self.value.sum(lo, hi)
-        figure[withheld >= months] = np.nan
+        figure[(withheld >= months) | ~np.isfinite(figure)] = np.nan
         keep = months > 0
         columns: dict[str, Any] = {"area_code": self.codes, "area_name": self.names}
         if not keep.all():

@@ -8,6 +8,7 @@ no SQL endpoint, by design.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -152,6 +153,23 @@ def _download(frame: pl.DataFrame, suffix: str, media_type: str, name: str) -> R
     )
 
 
+def download_name(
+    level: str, measures: tuple[str, ...], areas: tuple[str, ...] | None, first: date, last: date
+) -> str:
+    """A file name that says what the download holds: level and area, measure, months
+    (``sanctuary-atlas_county-06037_arrests_2015-10_2019-09``)."""
+    if not areas:
+        where = f"{level}-all"
+    elif len(areas) == 1:
+        where = f"{level}-{areas[0]}"
+    else:
+        where = f"{level}-{len(areas)}-areas"
+    what = measures[0] if len(measures) == 1 else f"{measures[0]}-and-{len(measures) - 1}-more"
+    name = f"sanctuary-atlas_{where}_{what}_{first:%Y-%m}_{last:%Y-%m}"
+    # area codes are the atlas's own, but a header value takes no quote or path character
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", name)
+
+
 _DOWNLOAD_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 
 
@@ -168,7 +186,8 @@ def series_download(
     view = view_of(request)
     measures, areas, first, last = series_query(view, level, measure, area, start, end)
     frame = view.panel(level, measures, first, last, areas)
-    return _download(frame, suffix, _DOWNLOAD_TYPES[suffix], f"sanctuary-atlas-{level}")
+    name = download_name(level, measures, areas, first, last)
+    return _download(frame, suffix, _DOWNLOAD_TYPES[suffix], name)
 
 
 @router.get(

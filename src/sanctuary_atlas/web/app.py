@@ -9,6 +9,8 @@ from pathlib import Path
 
 from anyio import to_thread
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,7 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import sanctuary_atlas
 from sanctuary_atlas.measures.definitions import UnknownMeasureError
 from sanctuary_atlas.measures.published import PanelQueryError
-from sanctuary_atlas.web import analysis, api, pages
+from sanctuary_atlas.web import analysis, api, pages, policies
+from sanctuary_atlas.web.params import MONTH_MESSAGE, MONTH_PATTERN
 from sanctuary_atlas.web.service import AtlasView
 
 LOG = logging.getLogger(__name__)
@@ -114,7 +117,7 @@ def create_app(store_path: str | Path) -> FastAPI:
     app = FastAPI(
         title="Sanctuary Atlas",
         summary="ICE enforcement and local cooperation policies, by area and month, from "
-        "public records. Aggregates only; small counts are suppressed.",
+        "public records. Aggregates only; small counts are withheld.",
         version=sanctuary_atlas.__version__,
         lifespan=lifespan,
         # FastAPI's /docs and /redoc pages load their scripts from a CDN; the atlas loads
@@ -127,6 +130,8 @@ def create_app(store_path: str | Path) -> FastAPI:
     app.include_router(analysis.api)
     app.include_router(pages.router)
     app.include_router(analysis.pages)
+    app.include_router(policies.api)
+    app.include_router(policies.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     app.add_middleware(EveryAnswer)
@@ -137,6 +142,18 @@ def create_app(store_path: str | Path) -> FastAPI:
             content={"detail": [{"loc": ["query"], "msg": str(exc), "type": "value_error"}]},
         )
 
+    async def bad_parameter(_: Request, exc: Exception) -> Response:
+        """FastAPI's 422, with a month's pattern said in words."""
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {**error, "msg": MONTH_MESSAGE}
+            if error.get("ctx", {}).get("pattern") == MONTH_PATTERN
+            else error
+            for error in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+
+    app.add_exception_handler(RequestValidationError, bad_parameter)
     app.add_exception_handler(PanelQueryError, bad_query)
     app.add_exception_handler(UnknownMeasureError, bad_query)
     return app

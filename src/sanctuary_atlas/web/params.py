@@ -14,7 +14,10 @@ from fastapi import HTTPException, Query
 
 from sanctuary_atlas.web.service import AtlasView, TooLargeError, month_count
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# A month as YYYY-MM. Year 0000 does not exist (Python's dates begin in year 1): the pattern
+# refuses it, so that the API answers 422 and the OpenAPI document says so.
+MONTH_PATTERN = r"^(\d{3}[1-9]|\d{2}[1-9]\d|\d[1-9]\d{2}|[1-9]\d{3})-(0[1-9]|1[0-2])$"
+MONTH_MESSAGE = "not a month: give one as YYYY-MM, from 0001-01 (e.g. 2019-01)"
 
 
 class Level(StrEnum):

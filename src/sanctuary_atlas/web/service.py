@@ -28,7 +28,10 @@ from sanctuary_atlas.web.cache import DEFAULT_BUDGET, ByteBudgetCache
 MAX_CELLS = 250_000
 # Policy entries are held for states, counties and places; an AOR or the nation has none.
 POLICY_LEVELS = ("state", "county")
-SERIES_NOTE = "null: suppressed (fewer events than the disclosure threshold) or no data"
+SERIES_NOTE = (
+    "null: withheld (fewer events than the disclosure threshold, or to protect such a cell) "
+    "or no data"
+)
 
 T = TypeVar("T")
 
@@ -222,6 +225,11 @@ class AtlasView:
             return ask()
         except UnknownJurisdictionError:
             return pl.DataFrame()
+
+    def policy_list(self, kind: str | None, day: date | None) -> pl.DataFrame:
+        """Registry entries of ``kind`` (a name or glob; every kind if None), in force on
+        ``day`` if given."""
+        return self.atlas.policies.entries(kind, day)
 
     def policy_sources(self) -> pl.DataFrame:
         """Each distinct source the registry cites, with how many entries cite it."""

@@ -19,7 +19,7 @@ Choices, and why:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -161,6 +161,7 @@ def callaway_santanna(
     anticipation: int = 0,
     drop_missing_outcomes: bool = False,
     caveats: Sequence[str] = (),
+    period_label: Callable[[int], str] | None = None,
 ) -> DidResult:
     """Estimate the effect of adoption with Callaway & Sant'Anna's group-time ATTs.
 
@@ -173,7 +174,10 @@ def callaway_santanna(
     if control not in ("never_treated", "not_yet_treated"):
         raise PanelError(f"control must be 'never_treated' or 'not_yet_treated', got {control!r}")
     prep = prepare_panel(
-        panel, anticipation=anticipation, drop_missing_outcomes=drop_missing_outcomes
+        panel,
+        anticipation=anticipation,
+        drop_missing_outcomes=drop_missing_outcomes,
+        period_label=period_label,
     )
     used: ControlGroup = control
     if control == "never_treated" and prep.n_never_treated == 0:
@@ -214,10 +218,13 @@ def callaway_santanna(
         try:
             overall = _last_level(model.aggregate("simple"))
             event_study = _event_study(model, group_time, anticipation)
-        except (IndexError, ValueError) as exc:  # differences' own message is internal
+        except (IndexError, ValueError) as exc:
+            # differences' own message ("index 0 is out of bounds ...") means nothing to a
+            # reader; it stays on the exception chain for whoever debugs it
             raise PanelError(
-                "the group-time effects could not be aggregated (too few estimable cohort x "
-                f"period cells; differences said: {type(exc).__name__}: {exc})"
+                f"its {len(elements)} group-time effect(s) could not be combined into an "
+                "average effect: too few cohorts have months estimable both before and after "
+                "adoption"
             ) from exc
 
     att = float(overall["ATT"].iloc[0])

@@ -41,18 +41,19 @@ def data_caveats(prep: PreparedPanel) -> list[str]:
     if short:
         notes.append(
             f"{len(short)} treated cohort(s) have fewer than {MIN_PRE_PERIODS} pre-periods "
-            f"(adopting in periods {short}): their pre-trends are barely tested"
+            f"(adopting in {prep.periods_text(short)}): their pre-trends are barely tested"
         )
     small = [g for g in prep.cohorts if prep.cohort_sizes[g] < SMALL_COHORT]
     if small:
         notes.append(
-            f"{len(small)} cohort(s) have fewer than {SMALL_COHORT} units (adopting in periods "
-            f"{small[:10]}): their cohort-level estimates rest on very few units"
+            f"{len(small)} cohort(s) have fewer than {SMALL_COHORT} units (adopting in "
+            f"{prep.periods_text(small[:10])}{' and later' if len(small) > 10 else ''}): their "
+            "cohort-level estimates rest on very few units"
         )
     if prep.n_excluded_units:
         notes.append(
-            f"{prep.n_excluded_units} unit(s) adopted in the panel's first period(s) "
-            f"(at or before period {prep.first_period + prep.anticipation}) and have no "
+            f"{prep.n_excluded_units} unit(s) adopted in the panel's first period(s) (at or "
+            f"before {prep.period_label(prep.first_period + prep.anticipation)}) and have no "
             "untreated base period: excluded from the estimate"
         )
     if prep.n_missing_outcomes_dropped:
@@ -120,13 +121,14 @@ def last_cohort_comparison(prep: PreparedPanel, *, only_last: bool) -> str:
     """
     last = prep.cohorts[-1]
     comparison = (
-        f"the last cohort to adopt (period {last})"
+        f"the last cohort to adopt ({prep.period_label(last)})"
         if only_last
-        else f"not-yet-treated units, the last cohort to adopt (period {last}) only as comparison"
+        else f"not-yet-treated units, the last cohort to adopt ({prep.period_label(last)}) only "
+        "as comparison"
     )
     return (
-        f"no never-treated units: comparison is {comparison}; periods from "
-        f"{last - prep.anticipation} on are dropped"
+        f"no never-treated units: comparison is {comparison}; everything from "
+        f"{prep.period_label(last - prep.anticipation)} on is dropped"
     )
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -119,6 +119,7 @@ def sun_abraham(
     anticipation: int = 0,
     drop_missing_outcomes: bool = False,
     caveats: Sequence[str] = (),
+    period_label: Callable[[int], str] | None = None,
 ) -> DidResult:
     """Estimate the effect of adoption with Sun & Abraham's interaction-weighted event study.
 
@@ -127,7 +128,10 @@ def sun_abraham(
     caller's own notes about the data, printed with the ones found here.
     """
     prep = prepare_panel(
-        panel, anticipation=anticipation, drop_missing_outcomes=drop_missing_outcomes
+        panel,
+        anticipation=anticipation,
+        drop_missing_outcomes=drop_missing_outcomes,
+        period_label=period_label,
     )
     frame, control, control_cohort = _estimation_frame(prep)
     if frame.get_column(_CELL).eq("ref").all():
