@@ -41,13 +41,16 @@ serve-full: atlas
 bundle: $(VENV)/.runtime
 	$(BIN)/python scripts/build_default_atlas.py --data $(DATA)
 
+# The same three checks as .pre-commit-config.yaml (`.venv/bin/pre-commit install` runs them
+# before each commit).
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
 
+# Coverage of src/ is reported (terminal summary, and htmlcov/), not gated.
 test: $(VENV)/.dev lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --cov --cov-report=term --cov-report=html
 
 bench: $(VENV)/.dev atlas
 	$(BIN)/python benchmarks/ingest.py

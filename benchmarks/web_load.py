@@ -2,6 +2,12 @@
 
     python benchmarks/web_load.py --db atlas.duckdb [--requests 5000] [--concurrency 20]
                                   [--workers 1,2]
+    python benchmarks/web_load.py --cold --db atlas.duckdb [--requests 2000] [--concurrency 20]
+
+``--cold``: one fresh server, no warm-up, a fixed number of varied questions (a random
+endpoint, level, measure, areas and period each; see ``cold_questions``) with a fixed number in
+flight; prints p50/p95/p99, errors and the server's peak resident memory (``VmHWM``) against
+the targets (p95 <= 100 ms, peak RSS <= 1 GB, no error). Only 127.0.0.1 is ever contacted.
 
 For each worker count it starts the app (``sanctuary_atlas.web.serve.run``) in a child process
 on a free port, warms it (every endpoint/level/measure combination the run asks for, a few times
@@ -37,9 +43,14 @@ from urllib.parse import urlencode
 
 import polars as pl
 
-from sanctuary_atlas.geography.reference import load_counties
+from sanctuary_atlas.geography.reference import load_aors, load_counties, load_states
+from sanctuary_atlas.measures.definitions import definitions
+from sanctuary_atlas.measures.panel import LEVELS
 
 TARGET_P95_MS = 50.0
+COLD_TARGET_P95_MS = 100.0
+COLD_TARGET_RSS_MB = 1024.0
+SHOW_SLOWEST = 5
 Params = dict[str, str | list[str]]
 Maker = Callable[[random.Random, list[str], list[str]], Params]
 
@@ -110,45 +121,6 @@ def request_bytes(path: str) -> bytes:
 
 
 LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
-
-
-async def fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> bool:
-    """One request on a kept-alive connection; whether it was answered 200."""
-    writer.write(raw)
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = LENGTH.search(head)
-    if length is None:  # every answer of the app carries its length
-        raise ConnectionError("no content-length")
-    await reader.readexactly(int(length.group(1)))
-    return head.startswith(b"HTTP/1.1 200")
-
-
-async def run(port: int, paths: list[str], concurrency: int) -> tuple[list[float], int]:
-    """Send every path with ``concurrency`` connections, each one request at a time."""
-    queue = [request_bytes(p) for p in reversed(paths)]
-    latencies: list[float] = []
-    errors = 0
-
-    async def connection() -> None:
-        nonlocal errors
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while queue:
-                raw = queue.pop()
-                began = time.perf_counter()
-                try:
-                    ok = await fetch(reader, writer, raw)
-                except (ConnectionError, asyncio.IncompleteReadError):
-                    ok = False
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                latencies.append((time.perf_counter() - began) * 1000)
-                errors += not ok
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(connection() for _ in range(concurrency)))
-    return latencies, errors
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -226,7 +198,7 @@ def measure(args: argparse.Namespace, workers: int, counties: list[str]) -> list
         wait_ready(port)
         started = time.perf_counter() - began
         t0 = time.perf_counter()
-        warm, warm_errors = asyncio.run(run(port, warm_paths(workers), args.concurrency))
+        warm, warm_errors, _ = asyncio.run(run(port, warm_paths(workers), args.concurrency))
         print(
             f"workers={workers}: first answer {started:.2f} s after start; warm-up "
             f"{len(warm)} requests in {time.perf_counter() - t0:.1f} s ({warm_errors} errors)"
@@ -244,7 +216,7 @@ def measure(args: argparse.Namespace, workers: int, counties: list[str]) -> list
             paths = [path + ("?" + urlencode(j, doseq=True) if j else "") for j in jobs]
             repeated = 1 - len(set(paths)) / len(paths) if jobs[0] else 0.0
             cpu0, server0, t0 = client_cpu(), cpu_seconds(server.pid), time.perf_counter()
-            latencies, errors = asyncio.run(run(port, paths, args.concurrency))
+            latencies, errors, _ = asyncio.run(run(port, paths, args.concurrency))
             wall = time.perf_counter() - t0
             p95 = percentile(latencies, 95)
             rows.append(
@@ -281,13 +253,133 @@ def verdict(p95: float) -> str:
     return f"MISS ({p95 / TARGET_P95_MS:.1f}x the {TARGET_P95_MS:.0f} ms target)"
 
 
+def cold_questions(rng: random.Random, total: int) -> list[str]:
+    """``total`` varied questions, as a newcomer's browser and scripts ask them: 45% a series
+    of one to three areas of a random level, 45% a map of a random level, 5% a series download
+    (CSV) of a few areas, 5% a whole level's series (the largest answers: every county);
+    each with a random measure and a random period."""
+    measures = [str(m["measure"]) for m in definitions()]
+    places = {
+        "nation": ["US"],
+        "aor": load_aors()["code"].to_list(),
+        "state": load_states()["usps"].to_list(),
+        "county": load_counties()["county_fips"].to_list(),
+    }
+    paths = []
+    for _ in range(total):
+        first = rng.randrange(len(SPAN))
+        last = rng.randrange(first, len(SPAN))
+        query: Params = {"measure": rng.choice(measures), "start": SPAN[first], "end": SPAN[last]}
+        kind = rng.random()
+        if kind < 0.45 or 0.90 <= kind < 0.95:
+            level = rng.choice(LEVELS)
+            codes = places[level]
+            query |= {"level": level, "area": rng.sample(codes, min(len(codes), rng.randint(1, 3)))}
+            path = "/api/series" if kind < 0.45 else "/api/series.csv"
+        elif kind < 0.90:
+            query |= {"level": rng.choice(MAP_LEVELS)}
+            path = "/api/map"
+        else:
+            query |= {"level": rng.choice(LEVELS)}
+            path = "/api/series"
+        paths.append(path + "?" + urlencode(query, doseq=True))
+    return paths
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The high-water mark of ``pid``'s resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(
+    port: int, paths: list[str], concurrency: int
+) -> tuple[list[float], int, dict[int, int]]:
+    """Send every path with ``concurrency`` kept-alive connections, each one request at a time:
+    the latencies, the errors (any answer but 200, or a dropped connection: status 0) and the
+    answers by status."""
+    queue = [request_bytes(p) for p in reversed(paths)]
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    by_path: list[tuple[bytes, float]] = []
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while queue:
+                raw = queue.pop()
+                began = time.perf_counter()
+                try:
+                    writer.write(raw)
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    length = LENGTH.search(head)
+                    if length is None:
+                        raise ConnectionError("no content-length")
+                    await reader.readexactly(int(length.group(1)))
+                    status = int(head[9:12])
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    status = 0  # the server dropped the connection
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                latencies.append((time.perf_counter() - began) * 1000)
+                by_path.append((raw, latencies[-1]))
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    errors = sum(n for status, n in statuses.items() if status != 200)
+    for raw, ms in sorted(by_path, key=lambda item: -item[1])[:SHOW_SLOWEST]:
+        print(f"{ms:8.0f} ms  {raw.split(b' ')[1].decode()}")
+    return latencies, errors, statuses
+
+
+def cold(args: argparse.Namespace) -> None:
+    paths = cold_questions(random.Random(20261129), args.requests)
+    port = free_port()
+    server = serve(args.db, port, 1)
+    try:
+        wait_ready(port)
+        ready_mb = peak_rss_mb(server.pid)
+        t0 = time.perf_counter()
+        latencies, _, statuses = asyncio.run(run(port, paths, args.concurrency))
+        wall = time.perf_counter() - t0
+        peak = peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    # a random period may lie outside the months a measure covers: the app answers 422 "no
+    # data between ..." (correct); an error is a 5xx or a dropped connection
+    errors = sum(n for status, n in statuses.items() if status == 0 or status >= 500)
+    p95 = percentile(latencies, 95)
+    passed = p95 <= COLD_TARGET_P95_MS and peak <= COLD_TARGET_RSS_MB and not errors
+    print(
+        f"cold load: {len(latencies)} varied questions, {args.concurrency} in flight, "
+        f"{wall:.1f} s ({len(latencies) / wall:.0f} req/s)\n"
+        f"  p50 {percentile(latencies, 50):.1f} ms, p95 {p95:.1f} ms, "
+        f"p99 {percentile(latencies, 99):.1f} ms, max {max(latencies):.0f} ms\n"
+        f"  errors (5xx, dropped connections) {errors}; answers by status "
+        f"{dict(sorted(statuses.items()))} (422: a period outside the measure's months)\n"
+        f"  server RSS: {ready_mb:.0f} MB when ready, peak {peak:.0f} MB\n"
+        f"  target (p95 <= {COLD_TARGET_P95_MS:.0f} ms, peak RSS <= "
+        f"{COLD_TARGET_RSS_MB:.0f} MB, no error): {'PASS' if passed else 'MISS'}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
-    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--requests", type=int, help="5,000 per endpoint; --cold: 2,000 in all")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2")
+    parser.add_argument("--cold", action="store_true", help="the varied cold load (see above)")
     args = parser.parse_args()
+    args.requests = args.requests or (2000 if args.cold else 5000)
+    if args.cold:
+        cold(args)
+        return
     print(
         f"{os.cpu_count()} CPUs; {args.requests} requests per endpoint, "
         f"{args.concurrency} in flight"

@@ -87,6 +87,13 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(
+            f"the browser tests drive Debian's chromium at {CHROMIUM}, which is not installed: "
+            "install it with `sudo apt-get install chromium` (what .ci/run does), or run the "
+            "other tests with `pytest --ignore-glob='*test_browser.py'`",
+            pytrace=False,
+        )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched

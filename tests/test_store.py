@@ -22,16 +22,21 @@ def test_migrations_are_numbered_without_gaps() -> None:
     assert versions == list(range(1, len(versions) + 1))
 
 
-def test_an_older_store_is_migrated_on_open(tmp_path: Path) -> None:
-    """A store written by a version that knew only migration 001 opens read-only with a clear
-    error, and is brought up to date when opened for writing."""
-    path = tmp_path / "old.duckdb"
+def write_first_version_store(path: Path) -> None:
+    """A store as a version that knew only migration 001 wrote it."""
     version, name, sql = migrations()[0]
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE schema_version (version INTEGER, name VARCHAR, applied_at TIMESTAMP)")
     con.execute(sql)
     con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
     con.close()
+
+
+def test_an_older_store_is_migrated_on_open(tmp_path: Path) -> None:
+    """A store written by a version that knew only migration 001 opens read-only with a clear
+    error, and is brought up to date when opened for writing."""
+    path = tmp_path / "old.duckdb"
+    write_first_version_store(path)
     if latest_schema_version() > 1:
         with pytest.raises(StoreError, match="older than"):
             Store.open(path, read_only=True)

@@ -12,6 +12,7 @@ import polars as pl
 from sanctuary_atlas.analysis.api import AnalysisAPI
 from sanctuary_atlas.geography.api import GeographyAPI
 from sanctuary_atlas.measures.api import MeasuresAPI
+from sanctuary_atlas.measures.areas import AreaCatalogue, catalogue
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.releases import IngestResult, ingest_file, release_files
 from sanctuary_atlas.releases.column_map import load_column_map
@@ -35,6 +36,8 @@ class Atlas:
 
     def __init__(self, store: Store):
         self.store = store
+        # the areas are the bundled reference tables': one catalogue serves every atlas
+        self.areas: AreaCatalogue = catalogue()
         self.geography = GeographyAPI(store)
         self.policies = PoliciesAPI(store)
         self.measures = MeasuresAPI(store)
@@ -148,6 +151,11 @@ class Atlas:
         checked = read_only_query(query)
         try:
             return self.store.frame(checked)
+        except duckdb.PermissionException as exc:
+            raise ValueError(
+                "the query was refused: the atlas's SQL reads this store only (no other file, "
+                f"no URL, no extension). DuckDB said: {exc}"
+            ) from exc
         except duckdb.Error as exc:
             note = (
                 " (this store is the bundled default atlas: no events, no *_counted views)"

@@ -2,11 +2,16 @@
 
 This is the only module that opens DuckDB connections. Everything above it asks the store for
 Arrow tables or Polars frames, or runs statements through it inside a transaction.
+
+A store holds one connection, and a DuckDB connection is not safe to use from several threads
+at once (a half-read result blocks it), so the store serialises every use of it behind its own
+lock: the web app's worker threads share one store without a lock of their own.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
@@ -20,6 +25,18 @@ import pyarrow as pa
 
 DEFAULT_STORE = Path("atlas.duckdb")
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# Every connection is closed to the outside: user SQL (`sql`) must not read other files or URLs,
+# download or load extensions, nor switch these back on (DuckDB's "Securing DuckDB" page). The
+# atlas itself reads release files in Python and hands DuckDB Arrow tables, so it needs none of
+# this.
+SAFE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "enable_external_access": False,
+    "lock_configuration": True,
+}
+# DuckDB's lock error names the holder: "Conflicting lock is held in /usr/bin/python3 (PID 123)"
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
 
 
 class StoreError(RuntimeError):
@@ -41,6 +58,52 @@ def _readable(path: Path) -> Iterator[None]:
             f"({str(exc).splitlines()[0]}). Restore it from a copy, or build it again "
             "(`sanctuary-atlas build --data ../shared/data --db ...`)."
         ) from exc
+
+
+class StoreMissingError(StoreError, FileNotFoundError):
+    """No store at the path given to a read-only open."""
+
+
+class StoreOutdatedError(StoreError):
+    """The store's schema is older than this program's: one open for writing migrates it."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the store: one process may write it, or several read it."""
+
+
+def _locked_message(path: Path, said: str, read_only: bool) -> str:
+    """Who holds the store and what to do, instead of DuckDB's advice for its own CLI."""
+    match = _LOCK_HOLDER.search(said)
+    holder = "another process"
+    if match:
+        holder = f"process {match['pid']} ({_command_line(int(match['pid'])) or match['program']})"
+    if read_only:
+        return (
+            f"cannot read the atlas store {path}: {holder} is writing it. Wait for it to "
+            "finish, then run this again."
+        )
+    stop = f"kill {match['pid']}" if match else "stop it"
+    return (
+        f"cannot change the atlas store {path}: {holder} has it open, and a store is changed "
+        "by one process at a time, with no reader. Stop that process (a `sanctuary-atlas "
+        f"serve`: Ctrl-C in its terminal, or `{stop}`), run this again, then restart it. "
+        "Commands that only read (panel, compare, estimate, claims, report, policies at/list, "
+        "releases, summary, sql) work while `serve` runs."
+    )
+
+
+def _command_line(pid: int) -> str | None:
+    """The holder's command line, where the system shows it (Linux /proc)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    words = [w.decode(errors="replace") for w in raw.split(b"\0") if w]
+    if not words:
+        return None
+    shown = " ".join([Path(words[0]).name, *words[1:]])
+    return shown if len(shown) <= 120 else shown[:117] + "..."
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -65,14 +128,24 @@ class Store:
         self.path = path
         self.read_only = read_only
         self._transaction_depth = 0
+        # re-entrant: a transaction holds it while its statements take it again
+        self._lock = threading.RLock()
 
     @classmethod
     def open(cls, path: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
         store_path = Path(path)
         if read_only and not store_path.exists():
-            raise StoreError(f"no atlas store at {store_path}: run `sanctuary-atlas ingest` first")
+            raise StoreMissingError(
+                f"no atlas store at {store_path}: create one with `sanctuary-atlas init` (the "
+                "bundled default atlas, in seconds) or `sanctuary-atlas build` (from the "
+                "records), or give the store's path with --db"
+            )
         try:
-            con = duckdb.connect(str(store_path), read_only=read_only)
+            con = duckdb.connect(str(store_path), read_only=read_only, config=SAFE_CONFIG)
+        except duckdb.IOException as exc:
+            if "Could not set lock" in str(exc):
+                raise StoreLockedError(_locked_message(store_path, str(exc), read_only)) from exc
+            raise StoreError(f"cannot open the atlas store {store_path}: {exc}") from exc
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the atlas store {store_path}: {exc}") from exc
         store = cls(con, store_path, read_only)
@@ -88,7 +161,8 @@ class Store:
         return store
 
     def close(self) -> None:
-        self._con.close()
+        with self._lock:
+            self._con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -98,13 +172,9 @@ class Store:
 
     # -- schema -----------------------------------------------------------------------------
     def schema_version(self) -> int:
-        exists = self._con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-        ).fetchall()[0][0]
-        if not exists:
+        if not self.table_exists("schema_version"):
             return 0
-        row = self._con.execute("SELECT max(version) FROM schema_version").fetchall()[0]
-        return int(row[0] or 0)
+        return int(self.scalar("SELECT max(version) FROM schema_version") or 0)
 
     def _check_version(self) -> None:
         version, latest = self.schema_version(), latest_schema_version()
@@ -114,9 +184,9 @@ class Store:
                 "Upgrade sanctuary-atlas."
             )
         if version < latest:
-            raise StoreError(
+            raise StoreOutdatedError(
                 f"{self.path} has schema version {version}, older than {latest}: open it once "
-                "for writing (any `sanctuary-atlas ingest`) to migrate it."
+                "for writing to migrate it (any `sanctuary-atlas` command but `serve` does)."
             )
 
     def migrate(self) -> list[int]:
@@ -130,12 +200,12 @@ class Store:
                 continue
             with self.transaction():
                 if version == 1 or (current == 0 and not applied):
-                    self._con.execute(
+                    self.execute(
                         "CREATE TABLE IF NOT EXISTS schema_version "
                         "(version INTEGER, name VARCHAR, applied_at TIMESTAMP)"
                     )
-                self._con.execute(sql)
-                self._con.execute(
+                self.execute(sql)
+                self.execute(
                     "INSERT INTO schema_version VALUES (?, ?, ?)", [version, name, datetime.now()]
                 )
             applied.append(version)
@@ -144,33 +214,37 @@ class Store:
     # -- statements -------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing: on any exception every statement of the block is rolled back. A
-        transaction opened inside another joins it: the outermost one commits or rolls back."""
-        if self._transaction_depth:
-            self._transaction_depth += 1
+        """All or nothing: on any exception every statement of the block is rolled back. No
+        other thread uses the connection until the block ends. A transaction opened inside
+        another joins it: the outermost one commits or rolls back."""
+        with self._lock:
+            if self._transaction_depth:
+                self._transaction_depth += 1
+                try:
+                    yield
+                finally:
+                    self._transaction_depth -= 1
+                return
+            with _readable(self.path):
+                self._con.execute("BEGIN TRANSACTION")
+            self._transaction_depth = 1
             try:
                 yield
-            finally:
-                self._transaction_depth -= 1
-            return
-        self._con.execute("BEGIN TRANSACTION")
-        self._transaction_depth = 1
-        try:
-            yield
-        except BaseException:
+            except BaseException:
+                self._transaction_depth = 0
+                with suppress(duckdb.Error):  # a damaged file may refuse even the rollback
+                    self._con.execute("ROLLBACK")
+                raise
             self._transaction_depth = 0
-            with suppress(duckdb.Error):  # a damaged file may refuse even the rollback
-                self._con.execute("ROLLBACK")
-            raise
-        self._transaction_depth = 0
-        self._con.execute("COMMIT")
+            with _readable(self.path):
+                self._con.execute("COMMIT")
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> None:
-        with _readable(self.path):
+        with self._lock, _readable(self.path):
             self._con.execute(sql, parameters or [])
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        with _readable(self.path):
+        with self._lock, _readable(self.path):
             return self._con.execute(sql, parameters or []).fetchall()
 
     def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
@@ -178,7 +252,7 @@ class Store:
         return found[0][0] if found else None
 
     def arrow(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
-        with _readable(self.path):
+        with self._lock, _readable(self.path):
             return self._con.sql(sql, params=list(parameters or [])).to_arrow_table()
 
     def frame(self, sql: str, parameters: Sequence[Any] | None = None) -> pl.DataFrame:
@@ -189,12 +263,13 @@ class Store:
     def insert_arrow(self, table: str, data: pa.Table | pa.RecordBatch, select_sql: str) -> None:
         """Insert ``data`` into ``table`` through ``select_sql``, which reads it as ``batch``."""
         view = "batch"
-        self._con.register(view, data)
-        try:
-            with _readable(self.path):
-                self._con.execute(f"INSERT INTO {table} {select_sql}")
-        finally:
-            self._con.unregister(view)
+        with self._lock:
+            self._con.register(view, data)
+            try:
+                with _readable(self.path):
+                    self._con.execute(f"INSERT INTO {table} {select_sql}")
+            finally:
+                self._con.unregister(view)
 
     def published_only(self) -> bool:
         """Whether the store was materialised from the bundled default atlas: it then holds

@@ -188,6 +188,16 @@ def test_cli_init_then_refuses_twice(tmp_path: Path) -> None:
     first = subprocess.run([*CLI, "init", "--db", str(path)], capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     assert "default atlas materialised" in first.stdout
+    # the cells are counted as they are: published and withheld, not all called published
+    said = " ".join(first.stdout.split())
+    with sanctuary_atlas.open(path, read_only=True) as atlas:
+        stats = atlas.measures.build_stats()
+    assert stats is not None
+    cells, withheld = int(str(stats["cells"])), int(str(stats["suppressed"]))
+    assert withheld > 0
+    assert f"{cells:,} area-month cells: {cells - withheld:,} published, {withheld:,} withheld" in (
+        said
+    )
     again = subprocess.run([*CLI, "init", "--db", str(path)], capture_output=True, text=True)
     assert again.returncode == 1 and "already exists" in again.stderr
 

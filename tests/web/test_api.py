@@ -16,7 +16,7 @@ from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.web.app import create_app
 from sanctuary_atlas.web.params import month_range, parse_month
-from sanctuary_atlas.web.service import MAX_CELLS
+from sanctuary_atlas.web.service import MAX_CELLS, share_parts
 
 FY2019 = {"start": "2018-10", "end": "2019-09"}
 
@@ -410,7 +410,7 @@ def test_map_figures_equal_a_group_by_of_the_published_panel(
     first, last = parse_month(start), parse_month(end)
     assert first and last
     last = date(last.year, last.month, 28)
-    parts = view._parts(measure)
+    parts = share_parts(measure)
     frame = view.atlas.measures.panel(level, [measure, *parts], first, last)
     kind = view.measure_by_name[measure].kind
     if kind == "average":

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sanctuary_atlas.cli import web as cli_web
+from sanctuary_atlas.cli import app as cli_app
 
 PAGES = [
     ("/", "At-large arrests"),
@@ -60,7 +60,10 @@ def test_map_page_never_shows_a_small_count(client: TestClient) -> None:
 
 def test_area_page_lists_sources_coverage_and_downloads(client: TestClient) -> None:
     html = client.get("/area/county/06073").text
-    assert "Coverage and caveats" in html and "suppressed" in html
+    assert "Coverage and caveats" in html
+    # one word for a figure not published, and both reasons a month is withheld
+    assert "withheld" in html and "suppressed" not in html.lower().replace("months_suppressed", "")
+    assert "fewer than 10 events" in html and "worked out" in html
     assert "/api/series.csv?" in html and "/api/series.parquet?" in html
     assert "California Values Act" in html or "TRUST" in html or "SB 54" in html
 
@@ -82,7 +85,7 @@ def test_serve_prints_its_address(web_store: Path, monkeypatch: pytest.MonkeyPat
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
-    result = CliRunner().invoke(cli_web.web_app, ["--db", str(web_store), "--port", "8123"])
+    result = CliRunner().invoke(cli_app, ["serve", "--db", str(web_store), "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/" in result.output
     assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "warning"}]
@@ -92,7 +95,19 @@ def test_serve_refuses_a_file_that_is_not_a_store(tmp_path: Path) -> None:
     """(A store that does not exist is made from the default atlas: tests/default_atlas.)"""
     path = tmp_path / "notes.duckdb"
     path.write_text("somebody's notes, not an atlas")
-    result = CliRunner().invoke(cli_web.web_app, ["--db", str(path)])
+    result = CliRunner().invoke(cli_app, ["serve", "--db", str(path)])
     assert result.exit_code == 1
     assert "cannot open the atlas store" in result.output
     assert path.read_text() == "somebody's notes, not an atlas"
+
+
+def test_no_source_is_a_path_on_this_machine(client: TestClient) -> None:
+    """Secure Communities entries cited the file they were read from on one machine."""
+    for path in (
+        "/methods",
+        "/area/county/06037",
+        "/policies?kind=secure_communities_activated&day=",
+    ):
+        html = client.get(path).text
+        assert "shared/data" not in html and "../" not in html, path
+    assert "www.ice.gov/doclib/secure-communities" in client.get("/methods").text

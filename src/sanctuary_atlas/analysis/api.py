@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sanctuary_atlas.analysis.claims import CLAIMS, ClaimCheck, check_claims
+from sanctuary_atlas.analysis.claims import CLAIMS, ClaimCheck, check_claim, check_claims
 from sanctuary_atlas.analysis.comparisons import Comparison, compare
 from sanctuary_atlas.store import Store
 
@@ -56,4 +56,4 @@ class AnalysisAPI:
         unknown = sorted(set(keys) - set(CLAIMS))
         if unknown:
             raise ValueError(f"unknown claim(s) {', '.join(unknown)}; known: {', '.join(CLAIMS)}")
-        return [CLAIMS[key](self.store) for key in keys]
+        return [check_claim(self.store, key) for key in keys]

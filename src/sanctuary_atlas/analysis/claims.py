@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 import polars as pl
 
-from sanctuary_atlas.analysis.comparisons import Comparison, compare
+from sanctuary_atlas.analysis.comparisons import Comparison, ComparisonError, compare
+from sanctuary_atlas.measures.api import MeasuresAPI
 from sanctuary_atlas.store import Store
 
 
@@ -28,6 +29,7 @@ class ClaimCheck:
     shows: list[str]  # what the data shows: numbers, no verdict
     limits: list[str]  # what it cannot show
     figures: pl.DataFrame = field(default_factory=pl.DataFrame)
+    checked: bool = True  # False: the atlas lacks what the check needs; ``shows`` says what
 
     def to_dict(self) -> dict[str, Any]:
         figures = self.figures
@@ -41,8 +43,43 @@ class ClaimCheck:
             "comparison": self.comparison,
             "shows": self.shows,
             "limits": self.limits,
+            "checked": self.checked,
             "figures": figures.to_dicts(),
         }
+
+
+# Each claim as made in public debate and the question the record can answer, kept apart from
+# the checks so that a claim the atlas cannot check is still stated, with the reason.
+class Statement(TypedDict):
+    key: str
+    claim: str  # the claim as made in public debate, attributed
+    question: str  # what the record can answer
+
+
+STATEMENTS: dict[str, Statement] = {
+    "at_large_without_cooperation": {
+        "key": "at_large_without_cooperation",
+        "claim": "Without local cooperation (jail transfers), ICE must make at-large arrests in "
+        "the community instead — the argument ICE officials gave for the 2020 deployment.",
+        "question": "In FY2016-2019, was the at-large share of ICE arrests higher in AORs where "
+        "most residents lived under a state or local limit on detainers than elsewhere?",
+    },
+    "detainer_limits_backlog": {
+        "key": "detainer_limits_backlog",
+        "claim": "Limits on honouring detainers leave people ICE wanted released into the "
+        "community, so detainers and custodial arrests fall where limits apply.",
+        "question": "Did encounters ending in a detainer, and custodial arrests, change after a "
+        "state's detainer limit took effect, compared with states without one?",
+    },
+    "surge_2020": {
+        "key": "surge_2020",
+        "claim": "In February 2020 ICE sent extra officers, including Border Patrol tactical "
+        "units, to nine sanctuary cities to make at-large arrests; critics called the surge "
+        "unnecessary.",
+        "question": "How did the number of people held in ICE detention in those nine cities' "
+        "AORs move through 2020, compared with the other AORs?",
+    },
+}
 
 
 def _group_totals(comparison: Comparison, value: str = "value") -> dict[str, float]:
@@ -50,6 +87,8 @@ def _group_totals(comparison: Comparison, value: str = "value") -> dict[str, flo
     return dict(zip(totals["group"], totals[value], strict=True))
 
 
+# The measures a detainer limit would move, in the order the claim lists them.
+BACKLOG_MEASURES = ("arrests_custodial", "encounters_detainer")
 # The record's years: the national ERO-LESA release runs from FY2016 to FY2019.
 RECORD_START, RECORD_END = date(2015, 10, 1), date(2019, 9, 30)
 
@@ -82,11 +121,7 @@ def at_large_share_claim(store: Store) -> ClaimCheck:
         .with_columns((pl.col("at_large") / pl.col("arrests")).alias("at_large_share"))
     )
     return ClaimCheck(
-        key="at_large_without_cooperation",
-        claim="Without local cooperation (jail transfers), ICE must make at-large arrests in "
-        "the community instead — the argument ICE officials gave for the 2020 deployment.",
-        question="In FY2016-2019, was the at-large share of ICE arrests higher in AORs where "
-        "most residents lived under a state or local limit on detainers than elsewhere?",
+        **STATEMENTS["at_large_without_cooperation"],
         measure="arrests_at_large / arrests",
         comparison="AORs where at least half the residents lived under a limits_detainers "
         f"policy at some time in the period ({', '.join(at_large.treated)}) vs the other AORs",
@@ -101,7 +136,7 @@ def at_large_share_claim(store: Store) -> ClaimCheck:
             "and several limits predate the data (see `estimate` for adoption within the data).",
             "The arrest method is ICE's own record; 'Located' and 'Non-Custodial Arrest' are "
             "read as at large, CAP and 287(g) as custodial (see the methods page).",
-            "Months with a suppressed cell count only their published cells.",
+            "Months with a withheld cell count only their published cells.",
         ],
         figures=figures,
     )
@@ -114,28 +149,19 @@ def detainer_backlog_claim(store: Store) -> ClaimCheck:
     adoptions = detainers.policy_dates.filter(pl.col("kind") == "limits_detainers")
     shows = []
     for area, adopted in adoptions.select("area_code", "effective_from").iter_rows():
-        panel = store.frame(
-            """SELECT measure, avg(value) FILTER (WHERE month < ?) AS before,
-                      avg(value) FILTER (WHERE month >= ?) AS after
-               FROM (SELECT measure, month,
-                            CASE WHEN suppressed IS NULL THEN published END AS value
-                     FROM panel_cells WHERE level = 'state' AND area_code = ?
-                       AND measure IN ('encounters_detainer', 'arrests_custodial'))
-               GROUP BY measure ORDER BY measure""",
-            [adopted, adopted, area],
-        )
-        for measure, before, after in panel.iter_rows():
-            if before is not None and after is not None:
+        # published months only: a withheld month is unknown, not zero
+        panel = MeasuresAPI(store).panel("state", list(BACKLOG_MEASURES), areas=[area])
+        earlier = panel["month"] < adopted
+        for measure in BACKLOG_MEASURES:
+            before = panel.filter(earlier)[measure].cast(pl.Float64).mean()
+            after = panel.filter(~earlier)[measure].cast(pl.Float64).mean()
+            if isinstance(before, float) and isinstance(after, float):
                 shows.append(
                     f"{area}, limit from {adopted}: {measure} averaged {before:,.0f} a month "
                     f"before and {after:,.0f} after (published months only)."
                 )
     return ClaimCheck(
-        key="detainer_limits_backlog",
-        claim="Limits on honouring detainers leave people ICE wanted released into the "
-        "community, so detainers and custodial arrests fall where limits apply.",
-        question="Did encounters ending in a detainer, and custodial arrests, change after a "
-        "state's detainer limit took effect, compared with states without one?",
+        **STATEMENTS["detainer_limits_backlog"],
         measure="encounters_detainer, arrests_custodial",
         comparison=f"states adopting limits_detainers in FY2016-2019 "
         f"({', '.join(adoptions['area_code'].unique().sort().to_list())}) before vs after; "
@@ -181,12 +207,7 @@ def surge_2020_claim(store: Store) -> ClaimCheck:
                 "of January)."
             )
     return ClaimCheck(
-        key="surge_2020",
-        claim="In February 2020 ICE sent extra officers, including Border Patrol tactical "
-        "units, to nine sanctuary cities to make at-large arrests; critics called the surge "
-        "unnecessary.",
-        question="How did the number of people held in ICE detention in those nine cities' "
-        "AORs move through 2020, compared with the other AORs?",
+        **STATEMENTS["surge_2020"],
         measure="detained_adp",
         comparison="the AORs of Boston, New York, Detroit, Chicago, San Francisco, Los Angeles, "
         "Atlanta, New Orleans and Newark vs the other AORs, January-December 2020, indexed to "
@@ -210,5 +231,21 @@ CLAIMS: dict[str, Callable[[Store], ClaimCheck]] = {
 }
 
 
+def check_claim(store: Store, key: str) -> ClaimCheck:
+    """The check of claim ``key``; a claim this atlas cannot check (no policy registry loaded,
+    no area in a set) is stated with the reason instead of a figure."""
+    try:
+        return CLAIMS[key](store)
+    except ComparisonError as exc:
+        return ClaimCheck(
+            **STATEMENTS[key],
+            measure="",
+            comparison="",
+            shows=[f"This claim cannot be checked in this atlas: {exc}."],
+            limits=[],
+            checked=False,
+        )
+
+
 def check_claims(store: Store) -> list[ClaimCheck]:
-    return [check(store) for check in CLAIMS.values()]
+    return [check_claim(store, key) for key in CLAIMS]

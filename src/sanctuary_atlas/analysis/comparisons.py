@@ -22,8 +22,10 @@ import polars as pl
 
 from sanctuary_atlas.analysis.units import adoption
 from sanctuary_atlas.measures.api import MeasuresAPI
+from sanctuary_atlas.measures.areas import catalogue, is_remainder
 from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
-from sanctuary_atlas.measures.published import area_names, population
+from sanctuary_atlas.measures.panel import LEVELS
+from sanctuary_atlas.measures.published import with_population
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.store import Store
 
@@ -61,7 +63,7 @@ def resolve_set(
     store: Store, spec: str, level: str, start: date, end: date, other: list[str] | None = None
 ) -> list[str]:
     """Area codes from a comma-separated list of codes and selectors."""
-    known = set(area_names(level)["area_code"])
+    known = catalogue().codes(level)
     areas: list[str] = []
     for token in (t.strip() for t in spec.split(",") if t.strip()):
         if token == "surge2020":
@@ -71,11 +73,7 @@ def resolve_set(
         elif token == "rest":
             if other is None:
                 raise ComparisonError("'rest' needs the other set to be given explicitly")
-            areas += sorted(
-                a
-                for a in known
-                if a not in other and "UNASSIGNED" not in a and a not in ("HQ", "UNKNOWN")
-            )
+            areas += sorted(a for a in known if a not in other and not is_remainder(a))
         elif token.startswith("policy:"):
             kind, _, day = token.removeprefix("policy:").partition("@")
             first = date.fromisoformat(day) if day else start
@@ -87,6 +85,19 @@ def resolve_set(
         else:
             raise ComparisonError(f"unknown {level} area or selector {token!r}")
     return sorted(set(areas))
+
+
+def _empty_set(spec: str, level: str, start: date, end: date) -> str:
+    """Why a set holds no area, in words: a policy selector names a kind no area had."""
+    kinds = [t.strip().removeprefix("policy:") for t in spec.split(",") if "policy:" in t]
+    unit = "AOR" if level == "aor" else level
+    if kinds:
+        return (
+            f"no {unit} had a {' or '.join(kinds)} policy in force between {start:%B %Y} and "
+            f"{end:%B %Y} in this atlas's policy registry (an atlas built with `ingest` alone "
+            "has none: load it with `sanctuary-atlas policies load-defaults`)"
+        )
+    return f"the set {spec!r} holds no {unit}"
 
 
 def compare(
@@ -102,22 +113,23 @@ def compare(
 ) -> Comparison:
     if measure not in MEASURES_BY_NAME:
         raise ComparisonError(f"compare takes a count measure, not {measure!r}")
+    if level not in LEVELS:
+        raise ComparisonError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
     treated = resolve_set(store, treated_spec, level, start, end)
     control = resolve_set(store, control_spec, level, start, end, other=treated)
-    if not treated or not control:
-        raise ComparisonError("both the treated and the comparison set must hold areas")
+    for spec, areas in ((treated_spec, treated), (control_spec, control)):
+        if not areas:
+            raise ComparisonError(_empty_set(spec, level, start, end))
     overlap = sorted(set(treated) & set(control))
     if overlap:
         raise ComparisonError(f"areas in both sets: {', '.join(overlap)}")
     panel = MeasuresAPI(store).panel(level, [measure], start, end, treated + control)
-    people = population(level)
-    rows = panel.with_columns(
+    rows = with_population(panel, level).with_columns(
         pl.when(pl.col("area_code").is_in(treated))
         .then(pl.lit("treated"))
         .otherwise(pl.lit("control"))
         .alias("group"),
-        pl.col("month").dt.year().clip(2016, 2019).cast(pl.Int32).alias("year"),
-    ).join(people, on=["area_code", "year"], how="left")
+    )
     series = (
         rows.group_by("month", "group")
         .agg(
@@ -151,7 +163,6 @@ def _policy_dates(
     }
     if level not in ("state", "county") or entries.is_empty():
         return pl.DataFrame(schema=schema)
-    states = area_names("state").select("area_code")
     if level == "state":
         from sanctuary_atlas.geography.reference import load_states
 
@@ -161,7 +172,6 @@ def _policy_dates(
         marked = entries.join(usps, on="jurisdiction_fips")
     else:
         marked = entries.with_columns(pl.col("jurisdiction_fips").alias("area_code"))
-    del states
     return (
         marked.filter(
             pl.col("area_code").is_in(areas) & pl.col("effective_from").is_between(start, end)

@@ -20,6 +20,8 @@ from sanctuary_atlas.analysis.estimators import (
     sun_abraham,
 )
 from sanctuary_atlas.analysis.units import adoption, unit_series
+from sanctuary_atlas.measures.api import MeasuresAPI
+from sanctuary_atlas.measures.areas import is_remainder_expr
 from sanctuary_atlas.store import Store
 
 _EPOCH_YEAR = 2000
@@ -28,6 +30,11 @@ _EPOCH_YEAR = 2000
 def period_of(month: date) -> int:
     """Months since January 2000: consecutive integers for the estimators."""
     return (month.year - _EPOCH_YEAR) * 12 + month.month - 1
+
+
+def month_text(period: int) -> str:
+    """A period as the month it is, for the caveats a reader sees ("July 2017")."""
+    return f"{date(_EPOCH_YEAR + period // 12, period % 12 + 1, 1):%B %Y}"
 
 
 def period_expr(column: str) -> pl.Expr:
@@ -105,10 +112,19 @@ def estimate_policy_effect(store: Store, policy: str, measure: str, unit: str) -
         (
             "Callaway-Sant'Anna",
             lambda: callaway_santanna(
-                panel, control="never_treated", caveats=caveats, drop_missing_outcomes=True
+                panel,
+                control="never_treated",
+                caveats=caveats,
+                drop_missing_outcomes=True,
+                period_label=month_text,
             ),
         ),
-        ("Sun-Abraham", lambda: sun_abraham(panel, caveats=caveats, drop_missing_outcomes=True)),
+        (
+            "Sun-Abraham",
+            lambda: sun_abraham(
+                panel, caveats=caveats, drop_missing_outcomes=True, period_label=month_text
+            ),
+        ),
     ]
     results: list[DidResult] = []
     failed: list[str] = []
@@ -156,10 +172,10 @@ def _caveats(
             "(a release is missing for the rest, e.g. FY2018 encounters)"
         )
     if unit in ("state", "county"):
-        placed = store.scalar(
-            """SELECT sum(value) FILTER (WHERE area_code NOT LIKE '%UNASSIGNED%') / sum(value)
-               FROM panel_cells WHERE level = ? AND measure = 'arrests'""",
-            [unit],
+        arrests = MeasuresAPI(store).internal_cells(unit, ["arrests"])
+        total = float(arrests["value"].sum())
+        placed = (
+            float(arrests.filter(~is_remainder_expr())["value"].sum()) / total if total else None
         )
         if placed is not None:
             notes.append(

@@ -15,8 +15,7 @@ from datetime import date
 import polars as pl
 
 from sanctuary_atlas.geography.reference import load_counties
-from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
-from sanctuary_atlas.measures.published import population
+from sanctuary_atlas.measures.api import MeasuresAPI
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.store import Store
 
@@ -25,65 +24,17 @@ UNIT_LEVELS = ("state", "county", "aor")
 AOR_POPULATION_SHARE = 0.5
 
 
-def _remainder(level: str) -> pl.Expr:
-    code = pl.col("area_code")
-    if level == "aor":
-        return code.is_in(["HQ", "UNKNOWN"])
-    return code.str.contains("UNASSIGNED")
-
-
 def unit_series(store: Store, level: str, measure: str) -> pl.DataFrame:
     """unit, month, outcome for every unit of ``level`` and every month the measure's data
-    covers (zero where a covered month had no event). Count measures, their ``_per_100k``
-    and the two shares."""
+    covers (zero where a covered month had no event; see ``MeasuresAPI.internal_series``).
+    Count measures, their ``_per_100k`` and the two shares."""
     if level not in UNIT_LEVELS:
         raise ValueError(f"unit must be one of {', '.join(UNIT_LEVELS)}, not {level!r}")
-    derived = DERIVED_BY_NAME.get(measure)
-    base = [measure] if measure in MEASURES_BY_NAME else []
-    if derived:
-        base = [derived.numerator] + ([derived.denominator] if derived.denominator else [])
-    if not base:
-        raise ValueError(f"unknown measure {measure!r}")
-    cells = store.frame(
-        "SELECT area_code, month, measure, value FROM panel_cells "
-        "WHERE level = ? AND list_contains(?, measure)",
-        [level, base],
-    ).filter(~_remainder(level))
-    months = store.frame(
-        "SELECT DISTINCT month FROM panel_cells WHERE level = 'nation' AND measure = ?", [base[0]]
+    units = _units(level)["unit"].to_list()
+    series = MeasuresAPI(store).internal_series(level, measure, units)
+    return series.select(
+        pl.col("area_code").alias("unit"), "month", pl.col("value").alias("outcome")
     )
-    units = _units(level)
-    grid = units.join(months, how="cross")
-    withheld: list[pl.Expr] = []
-    for name in base:
-        part = cells.filter(pl.col("measure") == name).select(
-            pl.col("area_code").alias("unit"),
-            "month",
-            pl.col("value").alias(name),
-            pl.col("value").is_null().alias(f"{name}__withheld"),
-        )
-        # no cell: no event that month (zero); a cell without a value: withheld (unknown)
-        grid = grid.join(part, on=["unit", "month"], how="left").with_columns(
-            pl.col(name).fill_null(0.0)
-        )
-        withheld.append(pl.col(f"{name}__withheld").fill_null(False))
-    outcome: pl.Expr
-    if derived and derived.denominator:
-        outcome = pl.when(pl.col(derived.denominator) > 0).then(
-            pl.col(derived.numerator) / pl.col(derived.denominator)
-        )
-    elif derived:
-        people = population(level).rename({"area_code": "unit"})
-        grid = grid.with_columns(
-            pl.col("month").dt.year().clip(2016, 2019).cast(pl.Int32).alias("year")
-        ).join(people, on=["unit", "year"], how="left")
-        outcome = pl.col(derived.numerator) / pl.col("population") * derived.scale
-    else:
-        outcome = pl.col(measure)
-    # a store built from the records knows every value; the bundled default atlas does not
-    # know the withheld ones, which then drop out of the estimate rather than count as zero
-    outcome = pl.when(~pl.any_horizontal(withheld)).then(outcome)
-    return grid.select("unit", "month", outcome.alias("outcome")).sort("unit", "month")
 
 
 def _units(level: str) -> pl.DataFrame:

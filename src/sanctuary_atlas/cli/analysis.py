@@ -7,33 +7,37 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 
-from sanctuary_atlas.atlas import Atlas
-from sanctuary_atlas.cli.app import app
-from sanctuary_atlas.cli.events import CsvOption, DbOption
-from sanctuary_atlas.cli.output import console, exit_codes, parse_month, print_frame
+from sanctuary_atlas.cli.measures import for_output
+from sanctuary_atlas.cli.options import (
+    CsvOption,
+    DbOption,
+    FromMonthOption,
+    JsonOption,
+    ToMonthOption,
+    exit_codes,
+    parse_month,
+    reading,
+)
+from sanctuary_atlas.cli.output import console, print_frame
 from sanctuary_atlas.store import DEFAULT_STORE
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
-
-@app.command("compare")
 def compare_command(
     measure: Annotated[str, typer.Option(help="A count measure, e.g. arrests_at_large.")],
     treated: Annotated[str, typer.Option(help="Area codes or selectors (policy:KIND, surge2020).")],
     control: Annotated[str, typer.Option(help="Area codes or selectors (rest).")] = "rest",
     level: Annotated[str, typer.Option(help="aor | state | county")] = "state",
-    from_month: Annotated[str | None, typer.Option("--from", help="YYYY-MM")] = None,
-    to_month: Annotated[str | None, typer.Option("--to", help="YYYY-MM")] = None,
+    from_month: FromMonthOption = None,
+    to_month: ToMonthOption = None,
     indexed: Annotated[bool, typer.Option(help="Add an index: first month = 100.")] = False,
     db: DbOption = DEFAULT_STORE,
     csv: CsvOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """A measure over time for a set of areas against a comparison set, from published cells."""
-    with exit_codes(), Atlas.open(db) as atlas:
-        atlas.measures.ensure_panel()
+    with exit_codes(), reading(db, panel=True) as atlas:
         result = atlas.analysis.compare(
             measure,
             treated,
@@ -43,17 +47,27 @@ def compare_command(
             end=parse_month(to_month, "--to") or date(2019, 9, 30),
             indexed=indexed,
         )
-        series = result.series.with_columns(pl.col("month").dt.strftime("%Y-%m"))
+        if as_json:
+            typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+            return
+        # the value sums a count measure: a whole number; per 100k and the index to 4 decimals
+        series = for_output(result.series, counts=("value",))
+        if csv:
+            print_frame(series, csv=True)
+            return
         print_frame(
-            series,
-            csv=csv,
+            series.rename({"suppressed_members": "withheld"}),
             title=f"{measure}: {', '.join(result.treated)} vs {len(result.control)} other area(s)",
+            heading=("month", "group"),
         )
-        if not csv and not result.policy_dates.is_empty():
-            print_frame(result.policy_dates, csv=False, title="Policy changes in the period")
+        if not result.policy_dates.is_empty():
+            print_frame(
+                result.policy_dates,
+                title="Policy changes in the period",
+                heading=("area_code", "effective_from"),
+            )
 
 
-@app.command("estimate")
 def estimate_command(
     policy: Annotated[str, typer.Option(help="Policy kind, e.g. limits_detainers.")],
     measure: Annotated[str, typer.Option(help="Measure, e.g. arrests_custodial.")],
@@ -63,8 +77,7 @@ def estimate_command(
     as_json: JsonOption = False,
 ) -> None:
     """The effect of a policy's adoption on a measure (staggered difference-in-differences)."""
-    with exit_codes(), Atlas.open(db) as atlas:
-        atlas.measures.ensure_panel()
+    with exit_codes(), reading(db, panel=True) as atlas:
         effect = atlas.analysis.estimate(policy, measure, unit)
         if figure:
             effect.figure(figure)
@@ -74,14 +87,12 @@ def estimate_command(
             console.print(effect.summary(), highlight=False)
 
 
-@app.command("claims")
 def claims_command(
     db: DbOption = DEFAULT_STORE,
     as_json: JsonOption = False,
 ) -> None:
     """Claims from public debate, checked against the record: what it shows, what it cannot."""
-    with exit_codes(), Atlas.open(db) as atlas:
-        atlas.measures.ensure_panel()
+    with exit_codes(), reading(db, panel=True) as atlas:
         checks = atlas.analysis.claims()
         if as_json:
             typer.echo(json.dumps([c.to_dict() for c in checks], indent=2, default=str))

@@ -8,27 +8,29 @@ from typing import Annotated
 
 import typer
 
-from sanctuary_atlas.cli.app import app
-from sanctuary_atlas.cli.events import DbOption
-from sanctuary_atlas.cli.output import console, exit_codes
+from sanctuary_atlas.cli.options import DbOption, exit_codes, writing
+from sanctuary_atlas.cli.output import console
 from sanctuary_atlas.store import DEFAULT_STORE
 
 
 def init_store(db: Path, force: bool = False) -> None:
     """Materialise the default atlas into ``db`` and say what it holds (also used by `serve`
     when its store does not exist yet)."""
+    import sanctuary_atlas
     from sanctuary_atlas.default_atlas import materialise
 
     done = materialise(db, replace=force)
+    with sanctuary_atlas.open(done.path, read_only=True) as atlas:
+        stats = atlas.measures.build_stats()
+    cells = int(str(stats["cells"])) if stats else done.tables["panel_cells"]
+    withheld = int(str(stats["suppressed"])) if stats else 0
     console.print(
         f"{done.path}: default atlas materialised in {done.seconds:.1f} s "
-        f"({done.tables['panel_cells']:,} published panel cells, "
-        f"{done.tables['releases']} release tables, {done.tables['policies']:,} policy entries; "
-        "aggregates only, small counts withheld)"
+        f"({cells:,} area-month cells: {cells - withheld:,} published, {withheld:,} withheld; "
+        f"{done.tables['releases']} release tables, {done.tables['policies']:,} policies)"
     )
 
 
-@app.command()
 def init(
     db: DbOption = DEFAULT_STORE,
     force: Annotated[bool, typer.Option("--force", help="Replace the store if it exists.")] = False,
@@ -39,7 +41,6 @@ def init(
         init_store(db, force)
 
 
-@app.command()
 def build(
     data: Annotated[
         Path, typer.Option("--data", help="The records folder (ice-lesa/, detention/, policies/).")
@@ -48,8 +49,7 @@ def build(
 ) -> None:
     """Build (or bring up to date) a full store from the public records: releases, detention,
     policies, 287(g) snapshots, then the disclosure-controlled panel."""
-    from sanctuary_atlas.atlas import Atlas
     from sanctuary_atlas.records import build_from_records
 
-    with exit_codes(), Atlas.open(db) as atlas:
+    with exit_codes(), writing(db) as atlas:
         build_from_records(atlas, data, say=console.print)

@@ -11,18 +11,24 @@ import polars as pl
 import typer
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from sanctuary_atlas.atlas import Atlas
-from sanctuary_atlas.cli.app import app
-from sanctuary_atlas.cli.output import console, exit_codes, parse_month, print_frame
+from sanctuary_atlas.cli.options import (
+    CsvOption,
+    DbOption,
+    FromMonthOption,
+    JsonOption,
+    ToMonthOption,
+    exit_codes,
+    parse_month,
+    reading,
+    user_error,
+    writing,
+)
+from sanctuary_atlas.cli.output import console, print_frame
 from sanctuary_atlas.releases import BadInputError
 from sanctuary_atlas.releases.column_map import accepted_fields
 from sanctuary_atlas.store import DEFAULT_STORE
 
-DbOption = Annotated[Path, typer.Option("--db", help="The atlas store (a DuckDB file).")]
-CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
 
-
-@app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Release files or folders of them.")],
     db: DbOption = DEFAULT_STORE,
@@ -41,7 +47,7 @@ def ingest(
     if one file is bad, nothing of this command is stored."""
     with (
         exit_codes(),
-        Atlas.open(db) as atlas,
+        writing(db) as atlas,
         Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -97,24 +103,30 @@ def ingest(
     )
 
 
-@app.command()
-def releases(db: DbOption = DEFAULT_STORE, csv: CsvOption = False) -> None:
+def releases(
+    db: DbOption = DEFAULT_STORE, csv: CsvOption = False, as_json: JsonOption = False
+) -> None:
     """The release registry, and which release each overlapping (table, AOR, month) counts."""
-    with exit_codes(), Atlas.open(db, read_only=True) as atlas:
+    with exit_codes(), reading(db) as atlas:
         registry = atlas.releases().drop("report", "sha256", "ingested_at")
         overlap = atlas.overlaps()
-        if csv:
+        if csv or as_json:
             print_frame(
                 registry.join(
                     overlap.drop("table_name", "file_name", "sheet"), on="release_id", how="left"
                 ),
-                csv=True,
+                csv=csv,
+                json=as_json,
             )
             return
-        print_frame(_compact(registry, overlap), csv=False, title="Releases and precedence")
+        print_frame(
+            _compact(registry, overlap),
+            title="Releases and precedence",
+            heading=("id", "file / sheet"),
+        )
         console.print(
             "cells = AOR x month covered; a cell is counted from one release only. "
-            "Full detail: --csv. Override: sanctuary-atlas prefer --release N."
+            "Full detail: --csv or --json. Override: sanctuary-atlas prefer --release N."
         )
 
 
@@ -146,26 +158,29 @@ def _compact(registry: pl.DataFrame, overlap: pl.DataFrame) -> pl.DataFrame:
     ).rename({"cells_counted": "cells counted"})
 
 
-@app.command()
-def summary(db: DbOption = DEFAULT_STORE, csv: CsvOption = False) -> None:
+def summary(
+    db: DbOption = DEFAULT_STORE, csv: CsvOption = False, as_json: JsonOption = False
+) -> None:
     """Rows by table x fiscal year x AOR, each event counted once (release precedence)."""
-    with exit_codes(), Atlas.open(db, read_only=True) as atlas:
-        print_frame(atlas.summary(), csv=csv, title="Events by table, fiscal year and AOR")
+    with exit_codes(), reading(db) as atlas:
+        print_frame(
+            atlas.summary(), csv=csv, json=as_json, title="Events by table, fiscal year and AOR"
+        )
 
 
-@app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="One read-only SELECT statement.")],
     db: DbOption = DEFAULT_STORE,
     csv: CsvOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Run a read-only SQL query against the store (tables: releases, arrests, encounters,
-    removals, and the *_counted views)."""
-    with exit_codes(), Atlas.open(db, read_only=True) as atlas:
-        print_frame(atlas.sql(query), csv=csv)
+    removals, and the *_counted views). It reads this store only: no other file, no URL, no
+    extension."""
+    with exit_codes(), reading(db) as atlas:
+        print_frame(atlas.sql(query), csv=csv, json=as_json)
 
 
-@app.command()
 def prefer(
     release: Annotated[
         int | None, typer.Option(help="Release id to count (see `releases`).")
@@ -173,18 +188,18 @@ def prefer(
     aor: Annotated[
         str | None, typer.Option(help="Only this AOR code (default: every AOR).")
     ] = None,
-    from_month: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM.")] = None,
-    to_month: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
+    from_month: FromMonthOption = None,
+    to_month: ToMonthOption = None,
     clear: Annotated[bool, typer.Option(help="Remove every override.")] = False,
     db: DbOption = DEFAULT_STORE,
 ) -> None:
     """Override the default release precedence for a table, AOR and months."""
-    with exit_codes(), Atlas.open(db) as atlas:
+    with exit_codes(), writing(db) as atlas:
         if clear:
             console.print(f"{atlas.clear_preferences()} override(s) removed.")
             return
         if release is None:
-            raise ValueError("give --release N (or --clear)")
+            raise user_error("give --release N (or --clear)")
         done = atlas.prefer(
             release,
             aor=aor.upper() if aor else None,

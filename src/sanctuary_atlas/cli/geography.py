@@ -1,8 +1,7 @@
 """`sanctuary-atlas geography ...`: resolve location text, report coverage, list counties.
 
-A thin skin over ``GeographyAPI``. Exit codes: 1 for a user error (unknown AOR or state given
-on the command line, missing file or store), 2 for bad input (an input CSV the command cannot
-use).
+A thin skin over ``GeographyAPI``: `coverage` asks the atlas's (``atlas.geography``);
+`resolve` and `counties` need no store and use the bundled reference tables only.
 """
 
 from __future__ import annotations
@@ -14,9 +13,9 @@ from typing import Annotated
 
 import typer
 
-from sanctuary_atlas.cli.output import EXIT_BAD_INPUT, EXIT_USER_ERROR, errors, print_frame
+from sanctuary_atlas.cli.options import CsvOption, JsonOption, exit_codes, reading, user_error
+from sanctuary_atlas.cli.output import errors, print_frame
 from sanctuary_atlas.geography.api import GeographyAPI, GeographyInputError
-from sanctuary_atlas.store import Store, StoreError
 
 geography_app = typer.Typer(
     name="geography",
@@ -24,16 +23,6 @@ geography_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
-CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    errors.print(
-        f"[bold red]{'bad input' if code == EXIT_BAD_INPUT else 'error'}:[/] {message}",
-        highlight=False,
-    )
-    return typer.Exit(code)
 
 
 @geography_app.command()
@@ -50,23 +39,18 @@ def resolve(
     api = GeographyAPI()
     if csv_in is not None:
         if out is None or text is not None:
-            raise _fail("give --csv IN.csv --out OUT.csv, and no TEXT argument", EXIT_USER_ERROR)
-        try:
-            rows = api.resolve_csv(csv_in, out)
-        except FileNotFoundError as exc:
-            raise _fail(str(exc), EXIT_USER_ERROR) from exc
-        except (GeographyInputError, UnicodeDecodeError) as exc:
-            raise _fail(f"{csv_in}: {exc}", EXIT_BAD_INPUT) from exc
+            raise user_error("give --csv IN.csv --out OUT.csv, and no TEXT argument")
+        with exit_codes():
+            try:
+                rows = api.resolve_csv(csv_in, out)
+            except (GeographyInputError, UnicodeDecodeError) as exc:
+                raise GeographyInputError(f"{csv_in}: {exc}") from exc  # name the file
         errors.print(f"resolved {rows:,} rows into {out}", highlight=False)
         return
     if text is None:
-        raise _fail(
-            "give a location TEXT to resolve, or --csv IN.csv --out OUT.csv", EXIT_USER_ERROR
-        )
-    try:
+        raise user_error("give a location TEXT to resolve, or --csv IN.csv --out OUT.csv")
+    with exit_codes():
         found = api.resolve(text, aor, state)
-    except ValueError as exc:
-        raise _fail(str(exc), EXIT_USER_ERROR) from exc
     typer.echo(json.dumps(asdict(found)))
 
 
@@ -74,17 +58,16 @@ def resolve(
 def coverage(
     db: Annotated[Path, typer.Option("--db", help="The atlas store (a DuckDB file).")],
     csv: CsvOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Share of events resolved to a county, a state only, the AOR only, by AOR and fiscal year."""
-    try:
-        with Store.open(db, read_only=True) as store:
-            frame = GeographyAPI(store).coverage()
-    except (StoreError, ValueError) as exc:
-        raise _fail(str(exc), EXIT_USER_ERROR) from exc
-    print_frame(frame, csv=csv, title="Location resolution coverage")
+    with exit_codes(), reading(db) as atlas:
+        frame = atlas.geography.coverage()
+        print_frame(frame, csv=csv, json=as_json, title="Location resolution coverage")
 
 
 @geography_app.command()
-def counties(csv: CsvOption = False) -> None:
+def counties(csv: CsvOption = False, as_json: JsonOption = False) -> None:
     """Counties with FIPS, name, state, AOR and population (Census estimates)."""
-    print_frame(GeographyAPI().counties(), csv=csv, title="Counties")
+    with exit_codes():
+        print_frame(GeographyAPI().counties(), csv=csv, json=as_json, title="Counties")

@@ -8,33 +8,43 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from sanctuary_atlas.atlas import Atlas
-from sanctuary_atlas.cli.app import app
-from sanctuary_atlas.cli.events import CsvOption, DbOption
-from sanctuary_atlas.cli.output import console, exit_codes, parse_month, print_frame
+from sanctuary_atlas.cli.options import (
+    CsvOption,
+    DbOption,
+    FromMonthOption,
+    JsonOption,
+    ToMonthOption,
+    exit_codes,
+    parse_month,
+    reading,
+    writing,
+)
+from sanctuary_atlas.cli.output import console, print_frame
 from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
 from sanctuary_atlas.store import DEFAULT_STORE
 
 
-def for_output(frame: pl.DataFrame) -> pl.DataFrame:
-    """Months as YYYY-MM, counts as whole numbers, ratios to four decimals."""
-    counts = [
-        c for c in frame.columns if c in MEASURES_BY_NAME and MEASURES_BY_NAME[c].kind == "count"
+def for_output(frame: pl.DataFrame, counts: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Months as YYYY-MM, counts (count measures, and ``counts``) as whole numbers, ratios to
+    four decimals."""
+    whole = [
+        c
+        for c in frame.columns
+        if c in counts or (c in MEASURES_BY_NAME and MEASURES_BY_NAME[c].kind == "count")
     ]
-    floats = [c for c, t in frame.schema.items() if t == pl.Float64 and c not in counts]
+    floats = [c for c, t in frame.schema.items() if t == pl.Float64 and c not in whole]
     return frame.with_columns(
         pl.col("month").dt.strftime("%Y-%m"),
-        *(pl.col(c).round(0).cast(pl.Int64) for c in counts),
+        *(pl.col(c).round(0).cast(pl.Int64) for c in whole),
         *(pl.col(c).round(4) for c in floats),
     )
 
 
-@app.command()
 def panel(
     level: Annotated[str, typer.Option(help="nation | aor | state | county")] = "nation",
     measures: Annotated[str, typer.Option(help="Comma-separated measure names.")] = "arrests",
-    from_month: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM.")] = None,
-    to_month: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM.")] = None,
+    from_month: FromMonthOption = None,
+    to_month: ToMonthOption = None,
     areas: Annotated[str | None, typer.Option(help="Comma-separated area codes.")] = None,
     unassigned: Annotated[
         bool,
@@ -45,11 +55,12 @@ def panel(
     parquet: Annotated[Path | None, typer.Option(help="Also write the slice as Parquet.")] = None,
     db: DbOption = DEFAULT_STORE,
     csv: CsvOption = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Measures by area and month; small counts and what would reveal them are suppressed
+    """Measures by area and month; small counts and what would reveal them are withheld
     (empty cells)."""
     names = [m.strip() for m in measures.split(",") if m.strip()]
-    with exit_codes(), Atlas.open(db) as atlas:
+    with exit_codes(), reading(db, panel=True) as atlas:
         frame = atlas.measures.panel(
             level,
             names,
@@ -59,30 +70,41 @@ def panel(
         )
         if parquet:
             frame.write_parquet(parquet)
+        machine = csv or as_json
         shown = (
             frame
-            if (unassigned or not csv)
+            if (unassigned or not machine)
             else frame.select("level", "area_code", "area_name", "month", *names)
         )
-        print_frame(for_output(shown), csv=csv, title=f"{level} panel")
+        print_frame(
+            for_output(shown),
+            csv=csv,
+            json=as_json,
+            title=f"{level} panel",
+            heading=("area_name", "month"),
+        )
 
 
-@app.command("measures")
-def list_measures(csv: CsvOption = False) -> None:
+def list_measures(csv: CsvOption = False, as_json: JsonOption = False) -> None:
     """Every measure, with its plain-language definition."""
     from sanctuary_atlas.measures.definitions import definitions
 
-    print_frame(pl.DataFrame(definitions()), csv=csv, title="Measures")
+    frame = pl.DataFrame(definitions())
+    with exit_codes():
+        if csv or as_json:
+            print_frame(frame, csv=csv, json=as_json)
+            return
+        # one record per measure: its name and kind, then the label and the definition wrapped
+        print_frame(frame, title="Measures", records=True, heading=("measure", "kind"))
 
 
-@app.command("load-detention")
 def load_detention_command(
     headcount: Annotated[Path, typer.Argument(help="Daily headcount by facility (csv.gz).")],
     facilities: Annotated[Path, typer.Argument(help="Facility list placing each facility.")],
     db: DbOption = DEFAULT_STORE,
 ) -> None:
     """Load the detention population (UWCHR daily headcount) and its facility list."""
-    with exit_codes(), Atlas.open(db) as atlas:
+    with exit_codes(), writing(db) as atlas:
         done = atlas.load_detention(headcount, facilities)
     console.print(
         f"detention: {done.status}; {done.headcount_rows:,} facility-days, {done.facilities:,} "

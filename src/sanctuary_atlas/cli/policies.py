@@ -1,13 +1,11 @@
 """`sanctuary-atlas policies ...`: the policy registry from the command line.
 
-A thin skin over ``PoliciesAPI``. Exit codes: 1 for a user error (unknown jurisdiction or kind,
+A thin skin over ``atlas.policies``. Exit codes: 1 for a user error (unknown jurisdiction or kind,
 a missing file), 2 for bad input (an import file or snapshot that cannot be taken).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,21 +13,16 @@ from typing import Annotated, Any
 import polars as pl
 import typer
 
-from sanctuary_atlas.atlas import Atlas
-from sanctuary_atlas.cli.output import (
-    EXIT_BAD_INPUT,
-    EXIT_USER_ERROR,
-    console,
-    errors,
-    print_frame,
+from sanctuary_atlas.cli.options import (
+    CsvOption,
+    DbOption,
+    JsonOption,
+    exit_codes,
+    reading,
+    writing,
 )
-from sanctuary_atlas.policies.api import PoliciesAPI
-from sanctuary_atlas.policies.dhs_list import DhsListFileError
-from sanctuary_atlas.policies.ingest_287g import NoSnapshotsError
-from sanctuary_atlas.policies.secure_communities import SecureCommunitiesFileError
-from sanctuary_atlas.policies.sheets_287g import SnapshotReadError
-from sanctuary_atlas.policies.validate import PolicyValidationError
-from sanctuary_atlas.store import DEFAULT_STORE, StoreError
+from sanctuary_atlas.cli.output import console, print_frame
+from sanctuary_atlas.store import DEFAULT_STORE
 
 policies_app = typer.Typer(
     name="policies",
@@ -37,58 +30,44 @@ policies_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DbOption = Annotated[Path, typer.Option("--db", help="The atlas store (a DuckDB file).")]
-CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
 DateOption = Annotated[
     datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="A day, YYYY-MM-DD.")
 ]
 JurisdictionArgument = Annotated[str, typer.Argument(help="'Cook County, IL', 'Boston, MA', FIPS.")]
-_BAD_INPUT = (
-    PolicyValidationError,
-    SnapshotReadError,
-    NoSnapshotsError,
-    SecureCommunitiesFileError,
-    DhsListFileError,
-)
-# Columns shown in tables; --csv prints every column.
-_SHOWN = [
-    "jurisdiction_fips",
-    "jurisdiction_name",
-    "kind",
-    "effective_from",
-    "effective_to",
-    "date_basis",
-    "source_title",
-]
+# What people read; --csv and --json give every column (description, publisher, address, ...).
+_LISTED = ["jurisdiction_fips", "jurisdiction_name", "kind", "effective_from", "effective_to"]
+_HEADERS = dict(zip(_LISTED, ["fips", "jurisdiction", "kind", "from", "to"], strict=True))
 
 
-@contextmanager
-def _policy_errors() -> Iterator[None]:
-    """Bad input exits 2, user errors 1, each with a message that says what to do."""
-    try:
-        yield
-    except _BAD_INPUT as exc:
-        errors.print(f"[bold red]bad input:[/] {exc}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
-    except (LookupError, FileNotFoundError, StoreError, ValueError) as exc:
-        # LookupError's str() quotes its message; show the message itself.
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        errors.print(f"[bold red]error:[/] {message}", highlight=False)
-        raise typer.Exit(EXIT_USER_ERROR) from exc
-
-
-@contextmanager
-def _registry(db: Path, *, read_only: bool) -> Iterator[PoliciesAPI]:
-    with _policy_errors(), Atlas.open(db, read_only=read_only) as atlas:
-        yield PoliciesAPI(atlas.store)
-
-
-def _show(frame: pl.DataFrame, csv: bool, title: str, extra: list[str] | None = None) -> None:
-    if csv:
-        print_frame(frame, csv=True)
+def _show(
+    frame: pl.DataFrame, csv: bool, as_json: bool, title: str, *, detailed: bool = False
+) -> None:
+    """A table of entries (``detailed``: one record per entry, with its source)."""
+    if csv or as_json:
+        print_frame(frame, csv=csv, json=as_json)
         return
-    shown = [c for c in [*(extra or []), *_SHOWN] if c in frame.columns]
-    print_frame(frame.select(shown), csv=False, title=title)
+    if not detailed:
+        print_frame(frame.select(_LISTED).rename(_HEADERS), title=title)
+        console.print("Sources and every column: --csv or --json.", highlight=False)
+        return
+    shown = frame.select(
+        pl.concat_str(
+            pl.col("jurisdiction_name"), pl.lit(" (") + pl.col("jurisdiction_fips") + pl.lit(")")
+        ).alias("jurisdiction"),
+        pl.col("kind"),
+        *([pl.col("applies_as").alias("applies as")] if "applies_as" in frame.columns else []),
+        pl.concat_str(
+            pl.col("effective_from").cast(pl.String),
+            pl.col("effective_to").cast(pl.String).fill_null("(no end date)"),
+            separator=" to ",
+        ).alias("in force"),
+        pl.col("date_basis").alias("dated by"),
+        pl.concat_str(
+            pl.col("source_title"), pl.lit(", ") + pl.col("source_publisher"), ignore_nulls=True
+        ).alias("source"),
+        pl.col("uncertainty"),
+    )
+    print_frame(shown, title=title, records=True, heading=("jurisdiction", "kind"))
 
 
 def _day(value: datetime | None) -> date | None:
@@ -101,8 +80,8 @@ def load_287g(
     db: DbOption = DEFAULT_STORE,
 ) -> None:
     """Load ICE 287(g) list snapshots (rerun it when new scrapes arrive)."""
-    with _registry(db, read_only=False) as registry:
-        report = registry.load_287g(folder)
+    with exit_codes(), writing(db) as atlas:
+        report = atlas.policies.load_287g(folder)
     console.print(
         f"{report.files_loaded} snapshot(s) loaded, {report.files_skipped} already stored; "
         f"{report.agreements:,} agreements ({report.entries:,} entries) in {report.seconds} s"
@@ -119,8 +98,8 @@ def load_defaults(
     db: DbOption = DEFAULT_STORE,
 ) -> None:
     """Load the curated registry, Secure Communities activations and the DHS 2025 list."""
-    with _registry(db, read_only=False) as registry:
-        report = registry.load_defaults(data)
+    with exit_codes(), writing(db) as atlas:
+        report = atlas.policies.load_defaults(data)
     console.print(
         f"curated: {report.curated} entries; Secure Communities: "
         f"{report.secure_communities.entries:,} counties "
@@ -137,11 +116,12 @@ def list_entries(
     ] = None,
     day: DateOption = None,
     csv: CsvOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List entries, optionally of some kinds and in force on a day."""
-    with _registry(db, read_only=True) as registry:
-        frame = registry.entries(kind, _day(day))
-    _show(frame, csv, f"{frame.height:,} entries")
+    with exit_codes(), reading(db) as atlas:
+        frame = atlas.policies.entries(kind, _day(day))
+        _show(frame, csv, as_json, f"{frame.height:,} entries")
 
 
 @policies_app.command("at")
@@ -150,12 +130,13 @@ def at(
     day: Annotated[datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="YYYY-MM-DD.")],
     db: DbOption = DEFAULT_STORE,
     csv: CsvOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Entries in force at a jurisdiction on a day, with those of its counties and state."""
-    with _registry(db, read_only=True) as registry:
-        where = registry.resolve(jurisdiction)
-        frame = registry.at(where, day.date())
-    _show(frame, csv, f"{where.name} on {day.date()}", extra=["applies_as"])
+    with exit_codes(), reading(db) as atlas:
+        where = atlas.policies.resolve(jurisdiction)
+        frame = atlas.policies.at(where, day.date())
+        _show(frame, csv, as_json, f"{where.name} on {day.date()}", detailed=True)
 
 
 @policies_app.command("timeline")
@@ -163,12 +144,13 @@ def timeline(
     jurisdiction: JurisdictionArgument,
     db: DbOption = DEFAULT_STORE,
     csv: CsvOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Every entry that ever applied at a jurisdiction, oldest first."""
-    with _registry(db, read_only=True) as registry:
-        where = registry.resolve(jurisdiction)
-        frame = registry.timeline(where)
-    _show(frame, csv, f"{where.name}: timeline", extra=["applies_as"])
+    with exit_codes(), reading(db) as atlas:
+        where = atlas.policies.resolve(jurisdiction)
+        frame = atlas.policies.timeline(where)
+        _show(frame, csv, as_json, f"{where.name}: timeline", detailed=True)
 
 
 @policies_app.command("add")
@@ -206,8 +188,8 @@ def add(
         "uncertainty": uncertainty,
         "county_fips": county_fips,
     }
-    with _registry(db, read_only=False) as registry:
-        entry = registry.add(record)
+    with exit_codes(), writing(db) as atlas:
+        entry = atlas.policies.add(record)
     console.print(f"added {entry.kind} at {entry.jurisdiction_name} ({entry.policy_id})")
 
 
@@ -217,8 +199,8 @@ def import_file(
     db: DbOption = DEFAULT_STORE,
 ) -> None:
     """Import entries from a file; nothing is imported if any entry is invalid."""
-    with _registry(db, read_only=False) as registry:
-        added = registry.import_file(file)
+    with exit_codes(), writing(db) as atlas:
+        added = atlas.policies.import_file(file)
     console.print(f"imported {added} entr{'y' if added == 1 else 'ies'} from {file}")
 
 
@@ -231,6 +213,6 @@ def panel(
     db: DbOption = DEFAULT_STORE,
 ) -> None:
     """Print the jurisdiction x month indicator panel as CSV."""
-    with _registry(db, read_only=True) as registry:
-        frame = registry.panel(start.date(), end.date(), level=level, kinds=kind)
+    with exit_codes(), reading(db) as atlas:
+        frame = atlas.policies.panel(start.date(), end.date(), level=level, kinds=kind)
     print_frame(frame, csv=True)

@@ -7,12 +7,17 @@ from typing import Annotated
 
 import typer
 
-from sanctuary_atlas.atlas import Atlas
-from sanctuary_atlas.cli.events import DbOption
-from sanctuary_atlas.cli.output import EXIT_BAD_INPUT, console, errors, exit_codes, parse_month
+from sanctuary_atlas.cli.options import (
+    DbOption,
+    FromMonthOption,
+    ToMonthOption,
+    exit_codes,
+    parse_month,
+    reading,
+)
+from sanctuary_atlas.cli.output import console
 from sanctuary_atlas.report import (
     Period,
-    UnknownAreaError,
     build_area_report,
     build_claims_report,
     resolve_area,
@@ -42,8 +47,8 @@ def report_command(
             "measures share one chart (repeatable).",
         ),
     ] = None,
-    from_month: Annotated[str | None, typer.Option("--from", help="YYYY-MM")] = None,
-    to_month: Annotated[str | None, typer.Option("--to", help="YYYY-MM")] = None,
+    from_month: FromMonthOption = None,
+    to_month: ToMonthOption = None,
     png: Annotated[
         Path | None, typer.Option("--png", help="Also write each chart as a PNG here.")
     ] = None,
@@ -51,14 +56,11 @@ def report_command(
 ) -> None:
     """A static report that opens offline: published figures, charts, map, policies, sources."""
     with exit_codes():
-        try:
-            where = None if area == CLAIMS else resolve_area(area)
-            others = [resolve_area(text) for text in compare or []]
-        except UnknownAreaError as exc:
-            errors.print(f"[bold red]unknown area:[/] {exc}", highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from exc
+        # an unknown or ambiguous area exits 2 (bad input), naming the closest matches
+        where = None if area == CLAIMS else resolve_area(area)
+        others = [resolve_area(text) for text in compare or []]
         period = Period(parse_month(from_month, "--from"), parse_month(to_month, "--to"))
-        with Atlas.open(db) as atlas:
+        with reading(db, panel=True) as atlas:
             if where is None:
                 written = build_claims_report(atlas, out, png_dir=png)
             else:

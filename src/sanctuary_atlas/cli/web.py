@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sanctuary_atlas.cli.events import DbOption
-from sanctuary_atlas.cli.output import exit_codes
+from sanctuary_atlas.cli.options import DbOption, bring_up_to_date, exit_codes
 from sanctuary_atlas.store import DEFAULT_STORE
 
-web_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
-
-@web_app.command()
 def serve(
     db: DbOption = DEFAULT_STORE,
     host: Annotated[
@@ -44,24 +39,10 @@ def serve(
             from sanctuary_atlas.cli.build import init_store
 
             init_store(db)
-        else:
-            _rebuild_a_stale_panel(db)
+        # after new releases, the panel is rebuilt here: the app itself only reads the store
+        bring_up_to_date(db, panel=True)
         # opened here, inside exit_codes: a missing or stale store fails with its message
         app = create_app(db)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Serving the atlas at http://{shown}:{port}/ (OpenAPI: /openapi.json)")
     run(db, host, port, workers, app=app)
-
-
-def _rebuild_a_stale_panel(db: Path) -> None:
-    """`ingest` changes what the panel is built from, and the documented path is `ingest`
-    then `serve`: a stale panel is rebuilt once, writing, before the store is served
-    read-only."""
-    from sanctuary_atlas.atlas import Atlas
-
-    with Atlas.open(db, read_only=True) as atlas:
-        if atlas.measures.is_current():
-            return
-    typer.echo("The store's releases changed since the panel was built: rebuilding it ...")
-    with Atlas.open(db) as atlas:
-        atlas.measures.ensure_panel()

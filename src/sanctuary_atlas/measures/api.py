@@ -9,6 +9,7 @@ import polars as pl
 
 from sanctuary_atlas.measures.definitions import definitions
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, check_threshold
+from sanctuary_atlas.measures.internal import internal_cells, internal_series
 from sanctuary_atlas.measures.panel import build_panel, panel_is_current
 from sanctuary_atlas.measures.published import published_panel
 from sanctuary_atlas.store import Store, StoreError
@@ -20,19 +21,24 @@ class MeasuresAPI:
     def __init__(self, store: Store, threshold: int = DEFAULT_THRESHOLD):
         self.store = store
         self.threshold = check_threshold(threshold)
+        # a read-only store cannot change while it is open: once current, always current
+        self._current_read_only = False
 
     def definitions(self) -> pl.DataFrame:
         """Every measure with its plain-language definition."""
         return pl.DataFrame(definitions())
 
-    def is_current(self) -> bool:
-        """Whether the cached panel was built from the store's present releases (a store
-        materialised from the default atlas holds only its published panel: always current)."""
-        return self.store.published_only() or panel_is_current(self.store, self.threshold)
+    def panel_is_current(self) -> bool:
+        """Whether the cached panel matches the store's releases, precedence and resolutions
+        (if not, ``ensure_panel`` rebuilds it, which needs the store open for writing)."""
+        return panel_is_current(self.store, self.threshold)
 
     def ensure_panel(self) -> bool:
         """Rebuild the cached panel if its inputs changed; True when it was rebuilt."""
-        if panel_is_current(self.store, self.threshold):
+        if self._current_read_only:
+            return False
+        if self.panel_is_current():
+            self._current_read_only = self.store.read_only
             return False
         if self.store.published_only():
             raise StoreError(
@@ -60,6 +66,18 @@ class MeasuresAPI:
         and months without data are null."""
         self.ensure_panel()
         return published_panel(self.store, level, measures, start, end, areas)
+
+    # -- internal: for estimators only, never served -----------------------------------------
+    def internal_cells(self, level: str, measures: list[str]) -> pl.DataFrame:
+        """INTERNAL (estimators only, never served): area_code, month, measure, value of every
+        stored cell, withheld values included where the store knows them."""
+        return internal_cells(self.store, level, measures)
+
+    def internal_series(self, level: str, measure: str, areas: list[str]) -> pl.DataFrame:
+        """INTERNAL (estimators only, never served): area_code, month, value of ``measure``
+        for ``areas`` in every month the record covers, withheld values included where the
+        store knows them (see ``measures.internal``)."""
+        return internal_series(self.store, level, measure, areas)
 
     def export_parquet(
         self,

@@ -20,20 +20,14 @@ from datetime import datetime
 import polars as pl
 
 from sanctuary_atlas.geography.reference import load_states
+from sanctuary_atlas.measures.areas import LEVELS as LEVELS
+from sanctuary_atlas.measures.areas import NATION as NATION
+from sanctuary_atlas.measures.areas import UNASSIGNED as UNASSIGNED
 from sanctuary_atlas.measures.definitions import COUNT_MEASURES, Measure
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, suppress
-from sanctuary_atlas.measures.relations import (
-    NATION as NATION,
-)
-from sanctuary_atlas.measures.relations import (
-    UNASSIGNED as UNASSIGNED,
-)
-from sanctuary_atlas.measures.relations import (
-    panel_relations,
-)
+from sanctuary_atlas.measures.relations import panel_relations
 from sanctuary_atlas.store import Store
 
-LEVELS = ("nation", "aor", "state", "county")
 EVENT_TABLES = ("arrests", "encounters", "removals", "detainers")
 # Bumped when the way cells are computed changes, so that stored panels are rebuilt.
 PANEL_VERSION = 3

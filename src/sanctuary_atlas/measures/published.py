@@ -7,17 +7,19 @@ derived figure can reveal a suppressed one.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import polars as pl
 
-from sanctuary_atlas.geography.reference import load_aors, load_counties, load_states
+from sanctuary_atlas.geography.reference import load_counties
+from sanctuary_atlas.measures.areas import area_names, state_remainder
 from sanctuary_atlas.measures.definitions import (
     DERIVED_BY_NAME,
     MEASURES_BY_NAME,
     UNPLACED_TABLES,
     check_measures,
 )
-from sanctuary_atlas.measures.panel import LEVELS, NATION, UNASSIGNED
+from sanctuary_atlas.measures.panel import LEVELS, NATION
 from sanctuary_atlas.store import Store
 
 POPULATION_YEARS = (2016, 2017, 2018, 2019)
@@ -27,40 +29,7 @@ class PanelQueryError(ValueError):
     """A panel request the atlas cannot answer as asked (bad level, months, measures)."""
 
 
-def area_names(level: str) -> pl.DataFrame:
-    """Every area of a level with its display name, remainder areas included."""
-    if level == "nation":
-        return pl.DataFrame({"area_code": [NATION], "area_name": ["United States"]})
-    if level == "aor":
-        aors = load_aors().select(
-            pl.col("code").alias("area_code"), (pl.col("name")).alias("area_name")
-        )
-        extra = pl.DataFrame(
-            {"area_code": ["HQ", "UNKNOWN"], "area_name": ["ICE headquarters", "AOR not recorded"]}
-        )
-        return pl.concat([aors, extra])
-    states = load_states().select(
-        pl.col("usps").alias("area_code"), pl.col("name").alias("area_name")
-    )
-    if level == "state":
-        return pl.concat(
-            [
-                states,
-                pl.DataFrame({"area_code": [UNASSIGNED], "area_name": ["Not placed in a state"]}),
-            ]
-        )
-    counties = load_counties().select(
-        pl.col("county_fips").alias("area_code"),
-        (pl.col("county_name") + ", " + pl.col("state")).alias("area_name"),
-    )
-    remainders = states.select(
-        (pl.col("area_code") + "-" + UNASSIGNED).alias("area_code"),
-        (pl.col("area_name") + ": not placed in a county").alias("area_name"),
-    )
-    unplaced = pl.DataFrame({"area_code": [UNASSIGNED], "area_name": ["Not placed in a state"]})
-    return pl.concat([counties, remainders, unplaced])
-
-
+@cache
 def population(level: str) -> pl.DataFrame:
     """Residents by area and year (Census estimates 2016-2019), for per-capita measures."""
     counties = load_counties()
@@ -82,7 +51,12 @@ def population(level: str) -> pl.DataFrame:
         )
         .with_columns(pl.col("year").str.slice(-4).cast(pl.Int32))
     )
-    return long.group_by(key.alias("area_code"), "year").agg(pl.col("population").sum())
+    # an area none of whose counties has an estimate (Puerto Rico: the 2010-2019 estimates
+    # leave it out) has no population, not zero residents: its rates are not known, never inf
+    known = pl.col("population").count() > 0
+    return long.group_by(key.alias("area_code"), "year").agg(
+        pl.when(known).then(pl.col("population").sum()).alias("population")
+    )
 
 
 def _months(start: date | None, end: date | None) -> tuple[date | None, date | None]:
@@ -140,7 +114,8 @@ def published_panel(
             if d
         }
     )
-    names = area_names(level)
+    # rows are built in (area_code, month) order, so the sort at the end is usually a check
+    names = area_names(level).sort("area_code")
     if areas is not None:
         unknown = sorted(set(areas) - set(names["area_code"]))
         if unknown:
@@ -149,8 +124,9 @@ def published_panel(
     cells = store.frame(
         """SELECT area_code, month, measure, published, suppressed IS NOT NULL AS hidden
            FROM panel_cells WHERE level = ? AND list_contains(?, measure)
-             AND (?::DATE IS NULL OR month >= ?) AND (?::DATE IS NULL OR month <= ?)""",
-        [level, counts, start, start, end, end],
+             AND (?::DATE IS NULL OR month >= ?) AND (?::DATE IS NULL OR month <= ?)
+             AND (?::VARCHAR[] IS NULL OR list_contains(?, area_code))""",
+        [level, counts, start, start, end, end, areas, areas],
     )
     covered = covered_months(store, counts, start, end)
     if level in ("state", "county"):
@@ -159,20 +135,36 @@ def published_panel(
                 [m for m in counts if MEASURES_BY_NAME[m].table in UNPLACED_TABLES]
             )
         )
-    grid = names.join(covered, how="cross").join(
-        cells, on=["area_code", "month", "measure"], how="left"
-    )
-    grid = grid.with_columns(
-        pl.when(pl.col("hidden").fill_null(False))
-        .then(None)
-        .otherwise(pl.col("published").fill_null(0.0))
-        .alias("value")
-    )
-    wide = grid.pivot(on="measure", index=["area_code", "area_name", "month"], values="value")
+    # one frame per measure (its areas x the months it covers), joined: a measure's rows exist
+    # for the months its releases cover, null where another covers months it does not
+    keys = ["area_code", "area_name", "month"]
+    wide = pl.DataFrame(schema={"area_code": pl.String, "area_name": pl.String, "month": pl.Date})
     for name in counts:
-        if name not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(name))
-    wide = _derived(wide, level, measures)
+        part = (
+            names.join(
+                covered.filter(pl.col("measure") == name).select("month").sort("month"), how="cross"
+            )
+            .join(
+                cells.filter(pl.col("measure") == name),
+                on=["area_code", "month"],
+                how="left",
+                maintain_order="left",
+            )
+            .select(
+                *keys,
+                pl.when(pl.col("hidden").fill_null(False))
+                .then(None)
+                .otherwise(pl.col("published").fill_null(0.0))
+                .cast(pl.Float64)
+                .alias(name),
+            )
+        )
+        wide = (
+            wide.join(part, on=keys, how="full", coalesce=True, maintain_order="left_right")
+            if wide.width > 3
+            else part
+        )
+    wide = with_derived(wide, level, measures)
     if level == "county":
         wide = _unassigned_shares(
             store, wide, [m for m in measures if m in MEASURES_BY_NAME], start, end
@@ -180,26 +172,40 @@ def published_panel(
     columns = ["level", "area_code", "area_name", "month", *measures]
     if level == "county":
         columns += [f"{m}_unassigned_share" for m in measures if m in MEASURES_BY_NAME]
-    return (
-        wide.with_columns(pl.lit(level).alias("level")).select(columns).sort("area_code", "month")
-    )
+    return _in_area_month_order(wide.with_columns(pl.lit(level).alias("level")).select(columns))
 
 
-def _derived(wide: pl.DataFrame, level: str, measures: list[str]) -> pl.DataFrame:
+def _in_area_month_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` sorted by area and month. It is checked first: the panel is built in that
+    order, and sorting a county panel costs more than building it."""
+    if frame.select(pl.struct("area_code", "month")).to_series().is_sorted():
+        return frame
+    return frame.sort("area_code", "month")
+
+
+def with_population(frame: pl.DataFrame, level: str) -> pl.DataFrame:
+    """``frame`` (area_code, month, ...) with the residents of each area in the month's year
+    (``population``; the nearest estimate outside the years the estimates cover)."""
+    return frame.with_columns(
+        pl.col("month")
+        .dt.year()
+        .clip(POPULATION_YEARS[0], POPULATION_YEARS[-1])
+        .cast(pl.Int32)
+        .alias("year")
+    ).join(population(level), on=["area_code", "year"], how="left", maintain_order="left")
+
+
+def with_derived(wide: pl.DataFrame, level: str, measures: list[str]) -> pl.DataFrame:
+    """The one computation of derived measures: each share and per-capita measure of
+    ``measures`` as a column of ``wide`` (area_code, month, a column per count measure they
+    derive from). A share is null where its denominator is zero."""
     per_capita = [
         DERIVED_BY_NAME[m]
         for m in measures
         if m in DERIVED_BY_NAME and DERIVED_BY_NAME[m].denominator is None
     ]
     if per_capita:
-        people = population(level)
-        wide = wide.with_columns(
-            pl.col("month")
-            .dt.year()
-            .clip(POPULATION_YEARS[0], POPULATION_YEARS[-1])
-            .cast(pl.Int32)
-            .alias("year")
-        ).join(people, on=["area_code", "year"], how="left")
+        wide = with_population(wide, level)
     for name in measures:
         derived = DERIVED_BY_NAME.get(name)
         if derived is None:
@@ -229,14 +235,14 @@ def _unassigned_shares(
                   suppressed IS NOT NULL AS hidden FROM panel_cells
            WHERE level IN ('state', 'county') AND list_contains(?, measure)
              AND (?::DATE IS NULL OR month >= ?) AND (?::DATE IS NULL OR month <= ?)
-             AND (level = 'state' OR area_code LIKE '%-UNASSIGNED')""",
-        [measures, start, start, end, end],
+             AND (level = 'state' OR area_code LIKE ?)""",
+        [measures, start, start, end, end, state_remainder("%")],
     )
     states = cells.filter(pl.col("level") == "state").select(
         pl.col("area_code").alias("state"), "month", "measure", pl.col("published").alias("total")
     )
     rest = cells.filter(pl.col("level") == "county").select(
-        pl.col("area_code").str.replace("-" + UNASSIGNED, "").alias("state"),
+        pl.col("area_code").str.replace(state_remainder(""), "", literal=True).alias("state"),
         "month",
         "measure",
         pl.col("published").alias("unplaced"),
@@ -254,8 +260,8 @@ def _unassigned_shares(
     )
     shares = shares.rename({m: f"{m}_unassigned_share" for m in measures if m in shares.columns})
     state_of = load_counties().select(pl.col("county_fips").alias("area_code"), "state")
-    wide = wide.join(state_of, on="area_code", how="left").join(
-        shares, on=["state", "month"], how="left"
+    wide = wide.join(state_of, on="area_code", how="left", maintain_order="left").join(
+        shares, on=["state", "month"], how="left", maintain_order="left"
     )
     for m in measures:
         if f"{m}_unassigned_share" not in wide.columns:

@@ -28,17 +28,11 @@ from datetime import date
 
 import polars as pl
 
+from sanctuary_atlas.measures.areas import NATION, UNASSIGNED
 from sanctuary_atlas.measures.definitions import PARTITIONS
 from sanctuary_atlas.measures.disclosure import Relation
 
-NATION = "US"
-UNASSIGNED = "UNASSIGNED"
-
 CellKey = tuple[str, str, date, str]  # level, area, month, measure
-
-
-def is_county_remainder(code: str) -> bool:
-    return code == UNASSIGNED or code.endswith("-" + UNASSIGNED)
 
 
 def panel_relations(

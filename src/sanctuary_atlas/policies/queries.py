@@ -27,7 +27,7 @@ from sanctuary_atlas.store import Store
 ENTRY_COLUMNS = (
     "jurisdiction_level, jurisdiction_fips, jurisdiction_name, kind, effective_from, "
     "effective_to, date_basis, description, source_title, source_publisher, source_date, "
-    "source_address, uncertainty, origin, agency, policy_id"
+    "source_address, uncertainty, origin, agency, policy_id, state_fips"
 )
 _IN_FORCE = "effective_from <= ? AND (effective_to IS NULL OR effective_to >= ?)"
 

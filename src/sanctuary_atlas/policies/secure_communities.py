@@ -37,6 +37,20 @@ _HISTORY = (
 )
 
 
+# The public source, not the local file it was read from (a path on one machine says nothing
+# to a reader). ICE published the list of jurisdictions where Secure Communities was activated,
+# with the activation dates, and updated it until the nationwide rollout ended in January 2013;
+# ICE's reports to Congress cite it at this address (e.g. "Secure Communities: Quarterly
+# Report, Fiscal Year 2011, First Quarter", 1 March 2011). The file read here is that list
+# by county.
+SOURCE = Source(
+    title="Secure Communities: Activated Jurisdictions (activation dates, by county)",
+    publisher="U.S. Immigration and Customs Enforcement",
+    date=None,
+    address="https://www.ice.gov/doclib/secure-communities/pdf/sc-activated.pdf",
+)
+
+
 @dataclass(frozen=True)
 class SecureCommunitiesReport:
     counties_read: int
@@ -87,12 +101,7 @@ def secure_communities_entries(path: Path) -> tuple[list[PolicyEntry], SecureCom
                 effective_from=activated,
                 effective_to=None,
                 description="ICE activated Secure Communities (fingerprint sharing at booking).",
-                source=Source(
-                    title="Secure Communities activated jurisdictions, by county",
-                    publisher="U.S. Immigration and Customs Enforcement",
-                    date=None,
-                    address=f"../shared/data/policies/{FILE_NAME}",
-                ),
+                source=SOURCE,
                 date_basis=DateBasis.STATED_IN_SOURCE,
                 origin=Origin.SECURE_COMMUNITIES,
                 uncertainty=_HISTORY,

@@ -286,8 +286,9 @@ def clear_overrides(store: Store) -> int:
 def overlaps(store: Store) -> pl.DataFrame:
     """Per release: the (AOR, month) cells it covers, how many it is counted for, the other
     releases it overlaps, and its rows counted and not counted (NULL in a store materialised
-    from the default atlas, which holds the precedence but no rows)."""
-    if store.published_only():
+    from the default atlas, which holds the precedence but no rows). A store no release was
+    ingested into has no ``*_counted`` views yet, and no release either."""
+    if store.published_only() or not store.table_exists("arrests_counted"):
         counted_rows = "SELECT NULL::INTEGER AS release_id, NULL::BIGINT AS rows_counted LIMIT 0"
         rows_counted = "NULL::BIGINT"
     else:

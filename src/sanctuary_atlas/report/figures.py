@@ -12,7 +12,7 @@ from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_counties, load_states
 from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
-from sanctuary_atlas.measures.panel import NATION, UNASSIGNED
+from sanctuary_atlas.measures.panel import NATION
 from sanctuary_atlas.report.charts import span_label
 
 # Removals carry no place below the AOR (see measures.published.UNPLACED_TABLES).
@@ -103,7 +103,8 @@ class Figures:
             return Headline(
                 measure_label(measure),
                 "withheld",
-                f"{span}: {withheld} of {months} months are below the disclosure threshold",
+                f"{span}: {withheld} of {months} months withheld (fewer than the disclosure "
+                "threshold, or withheld to protect a month that is)",
             )
         note = span if not withheld else f"{span}; sum of published months ({withheld} withheld)"
         return Headline(measure_label(measure), f"{frame['value'].sum():,.0f}", note)
@@ -146,14 +147,14 @@ class Figures:
                 return None
             state = area.name.rpartition(", ")[2]
             return 1 - sum(shares) / len(shares), f"{state}'s events placed in a county"
+        areas = self.atlas.areas
         if area.level == "state":
-            whole = self.series(area, measure)
-            rest = self.series(Area("county", f"{area.code}-{UNASSIGNED}", ""), measure)
-            what = f"{area.name}'s events placed in a county"
+            enclosing, what = area, f"{area.name}'s events placed in a county"
         else:
-            whole = self.series(Area("nation", NATION, ""), measure)
-            rest = self.series(Area("state", UNASSIGNED, ""), measure)
-            what = "the nation's events placed in a state"
+            enclosing, what = areas.area("nation", NATION), "the nation's events placed in a state"
+        remainder = areas.remainder_of(enclosing)
+        assert remainder is not None  # a state and the nation each have one
+        whole, rest = self.series(enclosing, measure), self.series(remainder, measure)
         # months where both are published: a withheld remainder is unknown, not zero events
         both = whole.join(rest.select("month", pl.col("value").alias("rest")), on="month")
         both = both.drop_nulls(["value", "rest"])

@@ -1,13 +1,12 @@
-"""Answers of the two hot routes, from arrays built once per (level, measure).
+"""Map answers, from an areas x months grid built once per (level, measure).
 
 A map request asks for one figure per area over any period: thousands of distinct periods,
 each a group-by over ~150,000 panel rows if answered with polars. Instead each (level, measure)
 is laid out once as an areas x months grid (numpy), and a period is a slice of it: about a
-millisecond for 3,000 counties. A series request for a few areas is a slice of rows prepared
-per area. Both are encoded with orjson, and repeated questions are answered from cached bytes.
+millisecond for 3,000 counties. Answers are encoded with orjson.
 
-The grids hold exactly the rows ``AtlasView.panel`` gives (the published panel, disclosure
-control applied); the tests compare both answers with ``atlas.measures.panel``.
+The grids hold exactly the rows ``atlas.measures.panel`` gives (the published panel,
+disclosure control applied); the tests compare the map's figures with a group-by of it.
 """
 
 from __future__ import annotations
@@ -26,8 +25,6 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.int64]
 Shape = tuple[int, int]
-
-KEYS = ["level", "area_code", "area_name", "month"]
 
 
 @dataclass(frozen=True)
@@ -77,29 +74,36 @@ class MapGrid:
     unassigned: Cells | None  # county level: the state's share of events not placed
 
     @classmethod
-    def build(cls, frame: pl.DataFrame, measure: str, kind: str, parts: tuple[str, ...]) -> MapGrid:
-        """From ``frame``, the panel of ``measure`` (and its ``parts``) over every month."""
-        areas = frame.select("area_code", "area_name").unique("area_code").sort("area_code")
-        codes = areas["area_code"].to_list()
-        months = sorted(frame["month"].unique().to_list())
-        rows = {code: i for i, code in enumerate(codes)}
-        cols = {month: j for j, month in enumerate(months)}
-        r = np.fromiter((rows[c] for c in frame["area_code"]), dtype=np.int64)
-        c = np.fromiter((cols[m] for m in frame["month"]), dtype=np.int64)
-        shape = (len(codes), len(months))
+    def build(
+        cls, frames: list[pl.DataFrame], measure: str, kind: str, parts: tuple[str, ...]
+    ) -> MapGrid:
+        """From the published panel of ``measure`` and of each of its ``parts`` over every
+        month (``frames``, in that order): each value is placed at its area and month."""
+        areas = pl.concat([f.select("area_code", "area_name") for f in frames])
+        areas = areas.unique("area_code").sort("area_code")
+        months = pl.concat([f["month"] for f in frames]).unique().sort()
+        shape = (areas.height, months.len())
         present = np.zeros(shape, dtype=np.bool_)
-        present[r, c] = True
-        share = f"{measure}_unassigned_share"
+        cells: list[Cells] = []
+        unassigned = None
+        for frame, column in zip(frames, (measure, *parts), strict=True):
+            r = areas["area_code"].search_sorted(frame["area_code"]).to_numpy().astype(np.int64)
+            c = months.search_sorted(frame["month"]).to_numpy().astype(np.int64)
+            present[r, c] = True
+            cells.append(Cells.of(frame, column, r, c, shape))
+            share = f"{column}_unassigned_share"
+            if column == measure and share in frame.columns:
+                unassigned = Cells.of(frame, share, r, c, shape)
         return cls(
             kind=kind,
-            codes=codes,
+            codes=areas["area_code"].to_list(),
             names=areas["area_name"].to_list(),
-            months=months,
+            months=months.to_list(),
             present=present,
-            value=Cells.of(frame, measure, r, c, shape),
-            numerator=Cells.of(frame, parts[0], r, c, shape) if parts else None,
-            denominator=Cells.of(frame, parts[1], r, c, shape) if parts else None,
-            unassigned=Cells.of(frame, share, r, c, shape) if share in frame.columns else None,
+            value=cells[0],
+            numerator=cells[1] if parts else None,
+            denominator=cells[2] if parts else None,
+            unassigned=unassigned,
         )
 
     def period(self, first: date, last: date) -> dict[str, Any]:
@@ -120,7 +124,7 @@ class MapGrid:
             figure = np.divide(above, below, out=np.full(len(above), np.nan), where=below > 0)
         else:
             figure = self.value.sum(lo, hi)
-        figure[withheld >= months] = np.nan
+        figure[(withheld >= months) | ~np.isfinite(figure)] = np.nan
         keep = months > 0
         columns: dict[str, Any] = {"area_code": self.codes, "area_name": self.names}
         if not keep.all():
@@ -148,52 +152,3 @@ def map_frame(columns: dict[str, Any]) -> pl.DataFrame:
 def encode(document: dict[str, Any]) -> bytes:
     """JSON bytes; numpy arrays as lists, NaN as null."""
     return orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY)
-
-
-@dataclass(frozen=True)
-class AreaRows:
-    """One area's published rows of one measure, months ascending, as JSON-ready dicts."""
-
-    months: list[date]
-    rows: list[dict[str, Any]]
-
-    @classmethod
-    def split(cls, frame: pl.DataFrame) -> dict[str, AreaRows]:
-        ordered = frame.sort("area_code", "month")
-        texts = ordered.with_columns(pl.col("month").cast(pl.String)).iter_rows(named=True)
-        by_area: dict[str, AreaRows] = {}
-        for month, row in zip(ordered["month"], texts, strict=True):
-            entry = by_area.get(row["area_code"])
-            if entry is None:
-                entry = by_area[row["area_code"]] = cls([], [])
-            entry.months.append(month)
-            entry.rows.append(row)
-        return by_area
-
-    def between(self, first: date, last: date) -> list[dict[str, Any]]:
-        return self.rows[bisect_left(self.months, first) : bisect_right(self.months, last)]
-
-
-def series_rows(
-    parts: list[dict[str, AreaRows]],
-    measures: tuple[str, ...],
-    shares: list[str],
-    areas: tuple[str, ...],
-    first: date,
-    last: date,
-) -> list[dict[str, Any]]:
-    """The rows ``AtlasView.panel`` gives for a few areas, from each measure's rows per area:
-    a full join on area and month (null where a measure has no row), columns as it orders
-    them, rows by area code and month."""
-    columns = [*measures, *shares]
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for by_area in parts:
-        for code in areas:
-            found = by_area.get(code)
-            for row in found.between(first, last) if found else ():
-                key = (row["area_code"], row["month"])
-                into = merged.get(key)
-                if into is None:
-                    into = merged[key] = {k: row[k] for k in KEYS} | dict.fromkeys(columns)
-                into.update((k, v) for k, v in row.items() if k not in KEYS)
-    return [merged[key] for key in sorted(merged)]

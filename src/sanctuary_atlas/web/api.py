@@ -1,6 +1,6 @@
 """The JSON API under /api/: areas, measures, series, map values, policies, releases, downloads.
 
-Figures only ever come from the published panel (``AtlasView.panel`` → ``atlas.measures.panel``):
+Figures only ever come from the published panel (``atlas.measures.panel``):
 aggregates by area and month with small counts suppressed. There is no event-level endpoint and
 no SQL endpoint, by design.
 """
@@ -8,22 +8,21 @@ no SQL endpoint, by design.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
 import polars as pl
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from sanctuary_atlas.measures.areas import Area, UnknownAreaError
+from sanctuary_atlas.web.layers import POLICY_LAYERS, PolicyLayer
 from sanctuary_atlas.web.params import (
     MONTH_PATTERN,
-    POLICY_LAYERS,
     Level,
     LevelQuery,
     MonthQuery,
-    PolicyLayer,
     checked_measures,
     checked_size,
     invalid,
@@ -65,17 +64,6 @@ def area_or_404(view: AtlasView, level: str, code: str) -> Area:
         raise HTTPException(status_code=404, detail=str(exc)) from None
 
 
-async def in_memory(view: AtlasView, level: str, measures: list[str]) -> None:
-    """Make sure the frames a request slices are loaded, reading the store in a worker thread.
-
-    The hot routes are ``async``: once the frames are in memory an answer is about a
-    millisecond of work, and handing it to a thread pool costs more than that and, under the
-    GIL, makes twenty concurrent requests slower than running them one after another."""
-    known = [m for m in measures if m in view.measure_by_name]
-    if not view.loaded(level, known):
-        await run_in_threadpool(view.load, level, known)
-
-
 def series_query(
     view: AtlasView,
     level: str,
@@ -103,7 +91,7 @@ def areas(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, str]]:
-    found = view_of(request).search(q, level, limit)
+    found = view_of(request).areas.search(q, level, limit)
     return [{"level": a.level, "code": a.code, "name": a.name} for a in found]
 
 
@@ -134,11 +122,12 @@ def measures(request: Request) -> list[dict[str, Any]]:
 
 
 # The two hot routes return bytes the view encoded (and cached) with orjson: FastAPI's generic
-# encoder walks every value of thousands of rows, many times slower.
+# encoder walks every value of thousands of rows, many times slower. Routes that may read the
+# store are plain functions, which FastAPI runs in its thread pool.
 @router.get(
     "/series", summary="Published figures: measures x areas x months", response_class=JSONResponse
 )
-async def series(
+def series(
     request: Request,
     level: LevelQuery,
     measure: MeasureList,
@@ -147,7 +136,6 @@ async def series(
     end: MonthQuery = None,
 ) -> Response:
     view = view_of(request)
-    await in_memory(view, level, measure)
     measures, areas, first, last = series_query(view, level, measure, area, start, end)
     return Response(view.series_json(level, measures, first, last, areas), media_type=JSON)
 
@@ -165,11 +153,28 @@ def _download(frame: pl.DataFrame, suffix: str, media_type: str, name: str) -> R
     )
 
 
+def download_name(
+    level: str, measures: tuple[str, ...], areas: tuple[str, ...] | None, first: date, last: date
+) -> str:
+    """A file name that says what the download holds: level and area, measure, months
+    (``sanctuary-atlas_county-06037_arrests_2015-10_2019-09``)."""
+    if not areas:
+        where = f"{level}-all"
+    elif len(areas) == 1:
+        where = f"{level}-{areas[0]}"
+    else:
+        where = f"{level}-{len(areas)}-areas"
+    what = measures[0] if len(measures) == 1 else f"{measures[0]}-and-{len(measures) - 1}-more"
+    name = f"sanctuary-atlas_{where}_{what}_{first:%Y-%m}_{last:%Y-%m}"
+    # area codes are the atlas's own, but a header value takes no quote or path character
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", name)
+
+
 _DOWNLOAD_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 
 
 @router.get("/series.{suffix}", summary="The same slice as /api/series, as CSV or Parquet")
-async def series_download(
+def series_download(
     request: Request,
     suffix: Literal["csv", "parquet"],
     level: LevelQuery,
@@ -179,10 +184,10 @@ async def series_download(
     end: MonthQuery = None,
 ) -> Response:
     view = view_of(request)
-    await in_memory(view, level, measure)
     measures, areas, first, last = series_query(view, level, measure, area, start, end)
     frame = view.panel(level, measures, first, last, areas)
-    return _download(frame, suffix, _DOWNLOAD_TYPES[suffix], f"sanctuary-atlas-{level}")
+    name = download_name(level, measures, areas, first, last)
+    return _download(frame, suffix, _DOWNLOAD_TYPES[suffix], name)
 
 
 @router.get(
@@ -190,7 +195,7 @@ async def series_download(
     summary="One figure per area over a period, with the shapes to draw",
     response_class=JSONResponse,
 )
-async def map_values(
+def map_values(
     request: Request,
     level: LevelQuery,
     measure: Annotated[str, Query(description="a measure name (see /api/measures)")],
@@ -199,7 +204,6 @@ async def map_values(
 ) -> Response:
     view = view_of(request)
     checked_measures(view, [measure])
-    await in_memory(view, level, [measure])
     first, last = month_range(view, [measure], start, end)
     if level == "nation":
         raise invalid("level", "the map shows aor, state or county areas")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -18,23 +18,33 @@ import polars as pl
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
-from sanctuary_atlas.geography.reference import county_shapes_json
-from sanctuary_atlas.measures.areas import Area
+from sanctuary_atlas.geography.reference import load_states
+from sanctuary_atlas.measures.areas import LEVELS, Area, UnknownAreaError, is_remainder_expr
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
-from sanctuary_atlas.web.api import area_or_404, records, view_of
-from sanctuary_atlas.web.params import (
-    LAYER_STYLES,
-    MAP_LAYERS,
-    MONTH_PATTERN,
-    POLICY_LAYERS,
-    Level,
-    month_range,
-)
+from sanctuary_atlas.web.api import records, view_of
+from sanctuary_atlas.web.layers import LAYER_STYLES, MAP_LAYERS, POLICY_LAYERS
+from sanctuary_atlas.web.params import MONTH_PATTERN, Level, month_range
 from sanctuary_atlas.web.service import AtlasView
+from sanctuary_atlas.web.shapes import map_shapes_json
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def code_spans(text: str) -> Markup:
+    """Text whose `backticked` names (commands, measures) are shown as code, the rest escaped:
+    the analysis writes its sentences for the terminal and the page alike."""
+    parts = str(escape(text)).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick is text, not markup
+        return Markup(str(escape(text)))
+    return Markup(
+        "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+    )
+
+
+templates.env.filters["code_spans"] = code_spans
 
 MAP_LEVELS = (Level.county, Level.state, Level.aor)
 DEFAULT_MEASURE = "arrests_at_large"
@@ -79,7 +89,7 @@ def national_map(
     values = view.map_values(level, measure, first, last)
     # Remainder areas (events placed in no county, or in no AOR) are not places: they are left
     # out of the ranking and reported once, beside it.
-    placed = pl.col("area_code").is_in(list(view.placeless(level))).not_()
+    placed = ~is_remainder_expr()
     unplaced = values.filter(placed.not_())
     ranked = values.filter(placed & pl.col("value").is_not_null()).sort("value", descending=True)
     months = view.months(measure)
@@ -102,6 +112,9 @@ def national_map(
             shown=ranked.height,
             total=values.filter(placed).height,
             unplaced=unplaced.to_dicts(),
+            # the located share is the state's share of a count placed in a county: rates and
+            # shares have none
+            located="located_share" in values.columns,
             layers=[(key, POLICY_LAYERS[key][1], LAYER_STYLES[key]) for key in MAP_LAYERS],
             this_month=f"{date.today():%Y-%m}",
         ),
@@ -130,6 +143,27 @@ def _area_measures(view: AtlasView, area: Area, measure: str) -> list[str]:
     return chosen or ["arrests"]
 
 
+def close_areas(view: AtlasView, level: str, code: str, limit: int = 8) -> list[Area]:
+    """Areas a reader who typed ``code`` at ``level`` may have meant: the same code at another
+    level, a state by its FIPS code (``06`` for CA), codes and names that read alike."""
+    wanted = code.strip()
+    if level == "county" and wanted.isdigit():
+        wanted = wanted.zfill(5)  # a FIPS code that lost its leading zero (6037 for 06037)
+    found: list[Area] = []
+    states = load_states()
+    by_fips = dict(zip(states["state_fips"], states["usps"], strict=True))
+    if code.strip().zfill(2) in by_fips:
+        found.append(view.area("state", by_fips[code.strip().zfill(2)]))
+    for lvl in LEVELS:
+        by_upper = {c.upper(): c for c in view.areas.codes(lvl)}
+        if wanted.upper() in by_upper:
+            found.append(view.area(lvl, by_upper[wanted.upper()]))
+    codes = sorted(view.areas.codes(level))
+    found += [view.area(level, c) for c in get_close_matches(wanted.upper(), codes, n=3)]
+    found += view.areas.search(wanted, None, limit) if len(wanted) > 1 else []
+    return list(dict.fromkeys(found))[:limit]
+
+
 @router.get("/area/{level}/{code}", response_class=HTMLResponse)
 def area_page(
     request: Request,
@@ -138,7 +172,15 @@ def area_page(
     measure: Annotated[str, Query(max_length=60)] = "arrests",
 ) -> HTMLResponse:
     view = view_of(request)
-    area = area_or_404(view, level, code)
+    try:
+        area = view.area(level, code)
+    except UnknownAreaError:
+        return templates.TemplateResponse(
+            request,
+            "not_found.html",
+            context(request, level=level, code=code, suggestions=close_areas(view, level, code)),
+            status_code=404,
+        )
     if measure not in view.measure_by_name:
         measure = "arrests"
     measures = _area_measures(view, area, measure)
@@ -181,23 +223,19 @@ def area_page(
 
 @router.get("/geo/us-counties.topo.json")
 def county_shapes() -> Response:
-    """County, state and nation outlines (us-atlas TopoJSON, bundled with the package)."""
+    """County, state and nation outlines (us-atlas TopoJSON, bundled with the package), and
+    the borders between ICE areas of responsibility drawn from them."""
     return Response(
-        _shapes(),
+        map_shapes_json(),
         media_type="application/json",
         headers={"Cache-Control": "public, max-age=86400"},
     )
 
 
-@lru_cache(maxsize=1)
-def _shapes() -> bytes:
-    return county_shapes_json().encode()
-
-
 @router.get("/areas", response_class=HTMLResponse)
 def area_search(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
     view = view_of(request)
-    found = view.search(q, None, 100) if q.strip() else []
+    found = view.areas.search(q, None, 100) if q.strip() else []
     return templates.TemplateResponse(request, "areas.html", context(request, q=q, found=found))
 
 

@@ -42,7 +42,7 @@ def test_few_treated_clusters_and_short_pre_periods_are_flagged() -> None:
         text = " | ".join(result.caveats)
         assert f"only {result.n_treated} treated cluster(s)" in text
         assert "only 40 clusters in all" in text
-        assert "fewer than 4 pre-periods (adopting in periods [2])" in text
+        assert "fewer than 4 pre-periods (adopting in period 2)" in text
         assert result.n_treated < 30
 
 

@@ -19,7 +19,7 @@ Choices, and why:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -32,6 +32,7 @@ from scipy import sparse
 from sanctuary_atlas.analysis.estimators.caveats import (
     data_caveats,
     last_cohort_comparison,
+    library_caveats,
     result_caveats,
 )
 from sanctuary_atlas.analysis.estimators.panel_input import (
@@ -160,6 +161,7 @@ def callaway_santanna(
     anticipation: int = 0,
     drop_missing_outcomes: bool = False,
     caveats: Sequence[str] = (),
+    period_label: Callable[[int], str] | None = None,
 ) -> DidResult:
     """Estimate the effect of adoption with Callaway & Sant'Anna's group-time ATTs.
 
@@ -172,7 +174,10 @@ def callaway_santanna(
     if control not in ("never_treated", "not_yet_treated"):
         raise PanelError(f"control must be 'never_treated' or 'not_yet_treated', got {control!r}")
     prep = prepare_panel(
-        panel, anticipation=anticipation, drop_missing_outcomes=drop_missing_outcomes
+        panel,
+        anticipation=anticipation,
+        drop_missing_outcomes=drop_missing_outcomes,
+        period_label=period_label,
     )
     used: ControlGroup = control
     if control == "never_treated" and prep.n_never_treated == 0:
@@ -182,9 +187,11 @@ def callaway_santanna(
             "panel has one treated cohort and no never-treated units: there is no comparison"
         )
 
-    with warnings.catch_warnings():
-        # differences raises pandas deprecation warnings of its own, nothing the caller can act
-        # on; its "no never treated entities" warning is reported as a caveat below.
+    with warnings.catch_warnings(record=True) as said:
+        # Nothing differences says reaches stderr: its pandas deprecation warnings are nothing
+        # the caller can act on (dropped); "no never treated entities" is a caveat below, and
+        # what else it says about the fit becomes one too.
+        warnings.simplefilter("always")
         warnings.simplefilter("ignore", category=FutureWarning)
         warnings.simplefilter("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message="No never treated entities")
@@ -211,10 +218,13 @@ def callaway_santanna(
         try:
             overall = _last_level(model.aggregate("simple"))
             event_study = _event_study(model, group_time, anticipation)
-        except (IndexError, ValueError) as exc:  # differences' own message is internal
+        except (IndexError, ValueError) as exc:
+            # differences' own message ("index 0 is out of bounds ...") means nothing to a
+            # reader; it stays on the exception chain for whoever debugs it
             raise PanelError(
-                "the group-time effects could not be aggregated (too few estimable cohort x "
-                f"period cells; differences said: {type(exc).__name__}: {exc})"
+                f"its {len(elements)} group-time effect(s) could not be combined into an "
+                "average effect: too few cohorts have months estimable both before and after "
+                "adoption"
             ) from exc
 
     att = float(overall["ATT"].iloc[0])
@@ -234,6 +244,7 @@ def callaway_santanna(
         n_periods = last - prep.anticipation - prep.first_period
         n_obs = prep.frame.filter(pl.col(PERIOD) < last - prep.anticipation).height
     notes += result_caveats(pretrend, event_study, n_treated=n_treated, n_cohorts=n_cohorts)
+    notes += library_caveats([str(w.message) for w in said])
     return DidResult(
         estimator=ESTIMATOR,
         control_group=used,

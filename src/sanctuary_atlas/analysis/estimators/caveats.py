@@ -6,6 +6,9 @@ are conventions, not laws; they are named here so every estimator applies the sa
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import polars as pl
 
 from sanctuary_atlas.analysis.estimators.panel_input import PreparedPanel
@@ -38,18 +41,19 @@ def data_caveats(prep: PreparedPanel) -> list[str]:
     if short:
         notes.append(
             f"{len(short)} treated cohort(s) have fewer than {MIN_PRE_PERIODS} pre-periods "
-            f"(adopting in periods {short}): their pre-trends are barely tested"
+            f"(adopting in {prep.periods_text(short)}): their pre-trends are barely tested"
         )
     small = [g for g in prep.cohorts if prep.cohort_sizes[g] < SMALL_COHORT]
     if small:
         notes.append(
-            f"{len(small)} cohort(s) have fewer than {SMALL_COHORT} units (adopting in periods "
-            f"{small[:10]}): their cohort-level estimates rest on very few units"
+            f"{len(small)} cohort(s) have fewer than {SMALL_COHORT} units (adopting in "
+            f"{prep.periods_text(small[:10])}{' and later' if len(small) > 10 else ''}): their "
+            "cohort-level estimates rest on very few units"
         )
     if prep.n_excluded_units:
         notes.append(
-            f"{prep.n_excluded_units} unit(s) adopted in the panel's first period(s) "
-            f"(at or before period {prep.first_period + prep.anticipation}) and have no "
+            f"{prep.n_excluded_units} unit(s) adopted in the panel's first period(s) (at or "
+            f"before {prep.period_label(prep.first_period + prep.anticipation)}) and have no "
             "untreated base period: excluded from the estimate"
         )
     if prep.n_missing_outcomes_dropped:
@@ -117,11 +121,40 @@ def last_cohort_comparison(prep: PreparedPanel, *, only_last: bool) -> str:
     """
     last = prep.cohorts[-1]
     comparison = (
-        f"the last cohort to adopt (period {last})"
+        f"the last cohort to adopt ({prep.period_label(last)})"
         if only_last
-        else f"not-yet-treated units, the last cohort to adopt (period {last}) only as comparison"
+        else f"not-yet-treated units, the last cohort to adopt ({prep.period_label(last)}) only "
+        "as comparison"
     )
     return (
-        f"no never-treated units: comparison is {comparison}; periods from "
-        f"{last - prep.anticipation} on are dropped"
+        f"no never-treated units: comparison is {comparison}; everything from "
+        f"{prep.period_label(last - prep.anticipation)} on is dropped"
     )
+
+
+# What the estimation libraries warn about the fit, said as caveats instead of on stderr.
+_SINGLETONS = re.compile(r"(\d+) singleton fixed effect")
+_ADOPT_AFTER_PANEL = re.compile(r"(\d+) entity-events ignored because the event \(cohort\) date")
+
+
+def library_caveats(messages: Sequence[str]) -> list[str]:
+    """The warnings pyfixest and differences raised during a fit, in words. pyfixest's
+    collinearity warning is left out: the estimator counts the dropped cells itself."""
+    notes: list[str] = []
+    for message in messages:
+        text = " ".join(message.split())
+        singletons = _SINGLETONS.search(text)
+        late = _ADOPT_AFTER_PANEL.search(text)
+        if singletons:
+            notes.append(
+                f"{singletons.group(1)} singleton fixed effect(s) dropped: a unit or period "
+                "with a single observation says nothing once its own effect is fitted"
+            )
+        elif late:
+            notes.append(
+                f"{late.group(1)} unit(s) adopt only after their last month with data: "
+                "counted as never treated"
+            )
+        elif "multicollinearity" not in text:
+            notes.append(f"the estimation library warned: {text}")
+    return notes

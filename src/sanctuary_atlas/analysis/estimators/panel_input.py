@@ -12,6 +12,7 @@ with an error that names the column, the offending value and what would be right
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -23,6 +24,11 @@ FIRST_TREATED = "first_treated"
 WEIGHT = "weight"
 
 REQUIRED_COLUMNS = (UNIT, PERIOD, OUTCOME, FIRST_TREATED)
+
+
+def period_number(period: int) -> str:
+    """A period as the estimators number it, for panels whose periods are not months."""
+    return f"period {period}"
 
 
 class PanelError(ValueError):
@@ -51,6 +57,11 @@ class PreparedPanel:
     n_excluded_units: int
     n_missing_outcomes_dropped: int
     is_balanced: bool
+    # how a caveat names a period to a reader ("period 20"; the atlas says "July 2017")
+    period_label: Callable[[int], str]
+
+    def periods_text(self, periods: Sequence[int]) -> str:
+        return ", ".join(self.period_label(p) for p in periods)
 
     @property
     def n_periods(self) -> int:
@@ -81,6 +92,7 @@ def prepare_panel(
     *,
     anticipation: int = 0,
     drop_missing_outcomes: bool = False,
+    period_label: Callable[[int], str] | None = None,
 ) -> PreparedPanel:
     """Validate ``panel`` and return it with its description, or raise :class:`PanelError`.
 
@@ -209,4 +221,5 @@ def prepare_panel(
         n_excluded_units=no_base.height,
         n_missing_outcomes_dropped=n_missing,
         is_balanced=bool((per_unit.get_column("n_rows") == n_periods).all()),
+        period_label=period_label or period_number,
     )

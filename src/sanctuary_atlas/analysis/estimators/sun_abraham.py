@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,7 @@ import pyfixest as pf
 from sanctuary_atlas.analysis.estimators.caveats import (
     data_caveats,
     last_cohort_comparison,
+    library_caveats,
     result_caveats,
 )
 from sanctuary_atlas.analysis.estimators.panel_input import (
@@ -118,6 +119,7 @@ def sun_abraham(
     anticipation: int = 0,
     drop_missing_outcomes: bool = False,
     caveats: Sequence[str] = (),
+    period_label: Callable[[int], str] | None = None,
 ) -> DidResult:
     """Estimate the effect of adoption with Sun & Abraham's interaction-weighted event study.
 
@@ -126,7 +128,10 @@ def sun_abraham(
     caller's own notes about the data, printed with the ones found here.
     """
     prep = prepare_panel(
-        panel, anticipation=anticipation, drop_missing_outcomes=drop_missing_outcomes
+        panel,
+        anticipation=anticipation,
+        drop_missing_outcomes=drop_missing_outcomes,
+        period_label=period_label,
     )
     frame, control, control_cohort = _estimation_frame(prep)
     if frame.get_column(_CELL).eq("ref").all():
@@ -134,8 +139,10 @@ def sun_abraham(
 
     columns = [UNIT, PERIOD, OUTCOME, _CELL, *([WEIGHT] if prep.has_weights else [])]
     data = pd.DataFrame({c: frame.get_column(c).to_numpy() for c in columns})
-    with warnings.catch_warnings():
-        # pyfixest's own pandas idioms raise deprecation warnings the caller cannot act on.
+    with warnings.catch_warnings(record=True) as said:
+        # Nothing pyfixest says reaches stderr: its pandas idioms raise deprecation warnings the
+        # caller cannot act on (dropped); what it says about the fit becomes a caveat below.
+        warnings.simplefilter("always")
         warnings.simplefilter("ignore", category=FutureWarning)
         warnings.simplefilter("ignore", category=DeprecationWarning)
         fit = pf.feols(
@@ -227,6 +234,7 @@ def sun_abraham(
     collinear = list(getattr(fit, "_collin_vars", []) or [])
     if collinear:
         notes.append(f"{len(collinear)} cohort x period cell(s) dropped as collinear")
+    notes.extend(library_caveats([str(w.message) for w in said]))
     return DidResult(
         estimator=ESTIMATOR,
         control_group=control,

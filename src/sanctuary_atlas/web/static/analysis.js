@@ -33,9 +33,10 @@
         encoding: {
           x: { field: "month", type: "temporal", title: null, axis: { format: "%b %Y" } },
           y: { field: "per_100k", type: "quantitative", title: "per 100,000 residents" },
-          color: { field: "group", type: "nominal", title: null, scale: { range: ["#1f4e79", "#b35900"] }, legend: { orient: "top" } },
-          strokeDash: { field: "group", type: "nominal", legend: null },
-          tooltip: [{ field: "group" }, { field: "month", type: "temporal", format: "%B %Y" }, { field: "per_100k", type: "quantitative", format: ".2f" }, { field: "suppressed_members", title: "members suppressed" }]
+          // colour and dash share one legend: the same properties, or Vega-Lite warns of a conflict
+          color: { field: "group", type: "nominal", title: null, scale: { range: ["#1f4e79", "#b35900"] }, legend: window.atlasMarkers.legend(compare) },
+          strokeDash: { field: "group", type: "nominal", title: null, legend: window.atlasMarkers.legend(compare) },
+          tooltip: [{ field: "group" }, { field: "month", type: "temporal", format: "%B %Y" }, { field: "per_100k", type: "quantitative", format: ".2f" }, { field: "suppressed_members", title: "members withheld" }]
         }
       }];
       // the treated set's policy dates, lettered as on an area page
@@ -60,11 +61,14 @@
         });
       });
       var x = { field: "period", type: "quantitative", title: "months from adoption" };
-      var colour = { field: "estimator", type: "nominal", title: null, scale: { range: ["#1f4e79", "#b35900"] }, legend: { orient: "top" } };
+      var range = ["#1f4e79", "#b35900"];
+      var legend = Object.assign(window.atlasMarkers.legend(study), { symbolType: "stroke", symbolStrokeWidth: 3 });
       return [
-        // the legend comes from the lines (the pale bands would make pale, unreadable swatches)
-        { data: { values: rows }, mark: { type: "area", opacity: 0.18 }, encoding: { x: x, y: { field: "low", type: "quantitative", title: "effect (events per unit-month)" }, y2: { field: "high" }, color: Object.assign({}, colour, { legend: null }) } },
-        { data: { values: rows }, mark: { type: "line", point: { size: 14 } }, encoding: { x: x, y: { field: "estimate", type: "quantitative" }, color: Object.assign({}, colour, { legend: { orient: "top", symbolType: "stroke", symbolStrokeWidth: 3 } }), strokeDash: { field: "estimator", type: "nominal", legend: null },
+        // the legend comes from the lines (the pale bands would make pale, unreadable swatches):
+        // the bands are filled through their own channel, whose legend is off, so no legend
+        // property conflicts with the lines'
+        { data: { values: rows }, mark: { type: "area", opacity: 0.18 }, encoding: { x: x, y: { field: "low", type: "quantitative", title: "effect (events per unit-month)" }, y2: { field: "high" }, fill: { field: "estimator", type: "nominal", scale: { range: range }, legend: null } } },
+        { data: { values: rows }, mark: { type: "line", point: { size: 14 } }, encoding: { x: x, y: { field: "estimate", type: "quantitative" }, color: { field: "estimator", type: "nominal", title: null, scale: { range: range }, legend: legend }, strokeDash: { field: "estimator", type: "nominal", title: null, legend: legend },
           tooltip: [{ field: "estimator" }, { field: "period", title: "months from adoption" }, { field: "estimate", format: ".2f" }, { field: "low", format: ".2f", title: "95% low" }, { field: "high", format: ".2f", title: "95% high" }] } },
         { data: { values: [{ zero: 0, start: -0.5 }] }, mark: { type: "rule", color: "#444444" }, encoding: { y: { field: "zero", type: "quantitative" } } },
         { data: { values: [{ start: -0.5 }] }, mark: { type: "rule", strokeDash: [5, 3], color: "#444444" }, encoding: { x: { field: "start", type: "quantitative" } } }

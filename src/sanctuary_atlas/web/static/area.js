@@ -31,8 +31,11 @@
         // ticks every six months from January: an unaligned first tick ("Oct 2015") crowded the next
         x: { field: "month", type: "temporal", title: null, axis: { format: "%b %Y", tickCount: { interval: "month", step: 6 }, labelOverlap: true } },
         y: { field: "value", type: "quantitative", title: null },
-        color: { field: "measure", type: "nominal", title: null, sort: labels, scale: { range: ["#1f4e79", "#b35900", "#3b7d3b", "#6a3d9a"] }, legend: { orient: "top", labelLimit: 320 } },
-        strokeDash: { field: "measure", type: "nominal", sort: labels, legend: null },
+        // colour and dash share one legend (a reader without colour tells the lines apart);
+        // on a narrow screen its entries stack instead of running past the edge
+        // (the order is the scales' domain: a "sort" array keeps Vega-Lite from merging them)
+        color: { field: "measure", type: "nominal", title: null, scale: { domain: labels, range: ["#1f4e79", "#b35900", "#3b7d3b", "#6a3d9a"] }, legend: window.atlasMarkers.legend(el) },
+        strokeDash: { field: "measure", type: "nominal", title: null, scale: { domain: labels }, legend: window.atlasMarkers.legend(el) },
         tooltip: [
           { field: "measure", type: "nominal", title: "Measure" },
           { field: "month", type: "temporal", format: "%B %Y", title: "Month" },

@@ -59,13 +59,25 @@
   }
 
   // A symlog scale bunches Vega's evenly spaced labels at the top end; powers of ten spread
-  // along it, with the largest figure at the end.
-  function legendValues(d) {
+  // along it, with the largest figure at the end. Only drawn shapes count: a remainder area
+  // (events placed in no county) has no shape, and its larger total would label a value
+  // past the end of the colour bar.
+  function legendValues(d, rows) {
     if (d.kind === "share") { return {}; }
-    var top = Math.max.apply(null, d.areas.value.filter(function (v) { return v !== null; }).concat([0]));
+    var shaped = {};
+    state.topo.objects[d.object].geometries.forEach(function (g) { shaped[g.id] = true; });
+    var drawn = rows.filter(function (row) { return shaped[row.id]; })
+      .map(function (row) { return row.value; })
+      .filter(function (v) { return v !== null && v !== undefined && isFinite(v); });
+    var top = Math.max.apply(null, drawn.concat([0]));
     if (top < 20) { return {}; }
-    var values = [0];
-    for (var step = 10; step * 3 <= top; step *= 10) { values.push(step); }
+    // the bar runs from the smallest drawn figure (not from 0: an AOR map's smallest is in the
+    // thousands), and no label may fall outside it
+    var bottom = Math.min.apply(null, drawn);
+    var values = [bottom > 0 ? Math.ceil(bottom) : 0];
+    for (var step = 10; step * 3 <= top; step *= 10) {
+      if (step >= 3 * Math.max(bottom, 1)) { values.push(step); }
+    }
     values.push(Math.floor(top));
     return { values: values };
   }
@@ -78,9 +90,9 @@
     var tooltip = [
       { field: "area_name", type: "nominal", title: "Area" },
       { field: "value_text", type: "nominal", title: d.label },
-      { field: "suppressed_text", type: "nominal", title: "Months suppressed" }
+      { field: "suppressed_text", type: "nominal", title: "Months withheld" }
     ];
-    if (d.level === "county") {
+    if ("located_share" in d.areas) {
       fields.push("located_share");
       tooltip.push({ field: "located_text", type: "nominal", title: "Share of state's events placed in a county" });
     }
@@ -91,9 +103,9 @@
       data: { values: state.topo, format: { type: "topojson", feature: d.object } },
       transform: [
         { lookup: "id", from: { data: { values: shapes }, key: "id", fields: fields } },
-        // a sum over months some of which were suppressed is a floor, and says so
+        // a sum over months some of which were withheld is a floor, and says so
         // a floor of zero says nothing: the published months had none, the rest are hidden
-        { calculate: "!isValid(datum.value) ? (isValid(datum.months) ? 'suppressed' : 'no data') : (datum.months_suppressed > 0 && " + adds + ") ? (datum.value == 0 ? 'none in the published months' : 'at least ' + format(datum.value, '" + numberFormat(d.kind) + "')) : format(datum.value, '" + numberFormat(d.kind) + "')", as: "value_text" },
+        { calculate: "!isValid(datum.value) ? (isValid(datum.months) ? 'withheld' : 'no data') : (datum.months_suppressed > 0 && " + adds + ") ? (datum.value == 0 ? 'none in the published months' : 'at least ' + format(datum.value, '" + numberFormat(d.kind) + "')) : format(datum.value, '" + numberFormat(d.kind) + "')", as: "value_text" },
         { calculate: "isValid(datum.months) ? datum.months_suppressed + ' of ' + datum.months : ''", as: "suppressed_text" },
         { calculate: "isValid(datum.located_share) ? format(datum.located_share, '.0%') : 'not known'", as: "located_text" },
         { calculate: "isValid(datum.area_code) ? '/area/" + d.level + "/' + datum.area_code : null", as: "url" }
@@ -105,7 +117,7 @@
           field: "value", type: "quantitative", title: d.label,
           // the scheme starts above white, so a zero stays visible against the page
           scale: { scheme: { name: "blues", extent: [0.12, 1] }, type: d.kind === "share" ? "linear" : "symlog" },
-          legend: Object.assign({ orient: "bottom", direction: "horizontal", gradientLength: 280, format: numberFormat(d.kind), labelOverlap: "greedy", titleLimit: 320 }, legendValues(d))
+          legend: Object.assign({ orient: "bottom", direction: "horizontal", gradientLength: Math.min(280, el.clientWidth - 70), format: numberFormat(d.kind), labelOverlap: "greedy", titleLimit: Math.min(320, el.clientWidth - 20) }, legendValues(d, state.shapes))
         },
         tooltip: tooltip,
         href: { field: "url", type: "nominal" }
@@ -117,7 +129,10 @@
       mark: Object.assign({}, base.mark, { fill: "#b8b8b8" }),
       encoding: { tooltip: tooltip, href: base.encoding.href }
     });
-    var layers = [missing, base];
+    // a measure no area of this level has a figure for (removals below the AOR): every shape
+    // grey, and no colour scale over nothing (Vega would warn of an infinite extent)
+    var anyFigure = shapes.some(function (row) { return row.value !== null && row.value !== undefined; });
+    var layers = anyFigure ? [missing, base] : [missing];
     if (d.object === "counties") {
       layers.push({
         // outline layers are named "outline_*" or "policy_*": app.css lets the pointer through
@@ -125,6 +140,15 @@
         name: "outline_states",
         data: { values: state.topo, format: { type: "topojson", feature: "states" } },
         mark: { type: "geoshape", filled: false, stroke: "#ffffff", strokeWidth: 0.9 }
+      });
+    }
+    if (d.level === "aor") {
+      // an AOR is drawn as its counties; its own borders are the arcs between counties of two
+      // different AORs, which the server computes from the same shapes
+      layers.push({
+        name: "outline_aors",
+        data: { values: state.topo, format: { type: "topojson", feature: "aor_borders" } },
+        mark: { type: "geoshape", filled: false, stroke: "#222222", strokeWidth: 1.2 }
       });
     }
     // widest outline first, so that a thinner one on the same border stays visible on top

@@ -58,5 +58,13 @@
     });
   }
 
-  window.atlasMarkers = { group: group, layers: layers, list: list };
+  // The legend of a chart's series (every chart page loads this file first): above the chart,
+  // in a row on a wide screen, stacked on a narrow one so that no entry runs past the edge.
+  // Channels that share a legend (colour and dash) must be given equal objects.
+  function legend(chart) {
+    var narrow = chart.clientWidth < 560;
+    return { orient: "top", direction: narrow ? "vertical" : "horizontal", labelLimit: Math.max(120, Math.min(320, chart.clientWidth - 40)) };
+  }
+
+  window.atlasMarkers = { group: group, layers: layers, list: list, legend: legend };
 })();
