@@ -1,6 +1,7 @@
 """Hostile input fails fast with a clear message and bounded memory: a gzip of a few megabytes
 holding one line of 2 GiB (which grew a reader to 7 GB), and a 773-byte YAML alias bomb (which
-grew `policies import` to 3 GB). Each runs in a child process whose peak RSS is measured."""
+grew `policies import` to 3 GB). Each runs in a child process whose peak RSS (VmHWM in
+/proc) is measured."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ HUGE_LINE_BYTES = 2 << 30  # 2 GiB of one line, streamed into gzip, ~2 MB on dis
 
 CHILD = textwrap.dedent(
     """
-    import json, resource, sys
+    import json, sys
     import sanctuary_atlas
     from sanctuary_atlas.releases import BadInputError
     from sanctuary_atlas.policies.validate import PolicyValidationError
@@ -34,7 +35,10 @@ CHILD = textwrap.dedent(
                 atlas.policies.import_file(path)
     except (BadInputError, PolicyValidationError) as exc:
         message = str(exc)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM: this process's own peak (ru_maxrss would include the forking parent's, which
+    # Linux carries over fork and exec)
+    status = open("/proc/self/status").read().split("VmHWM:")[1]
+    peak_kib = int(status.split()[0])
     print(json.dumps({"message": message, "peak_bytes": peak_kib * 1024}))
     """
 )
