@@ -14,6 +14,7 @@ from sanctuary_atlas.geography.reference import load_aors, load_counties, load_s
 from sanctuary_atlas.measures.definitions import (
     DERIVED_BY_NAME,
     MEASURES_BY_NAME,
+    NATION_ONLY_TABLES,
     check_measures,
 )
 from sanctuary_atlas.measures.panel import LEVELS, NATION, UNASSIGNED
@@ -158,6 +159,12 @@ def published_panel(
         covered = covered.filter(
             ~pl.col("measure").is_in(
                 [m for m in counts if MEASURES_BY_NAME[m].table in UNPLACED_TABLES]
+            )
+        )
+    if level != "nation":
+        covered = covered.filter(
+            ~pl.col("measure").is_in(
+                [m for m in counts if MEASURES_BY_NAME[m].table in NATION_ONLY_TABLES]
             )
         )
     grid = names.join(covered, how="cross").join(
