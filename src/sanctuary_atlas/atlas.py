@@ -76,9 +76,7 @@ class Atlas:
         self.store.refuse_if_published_only("load the detention headcount")
         return load_detention(self.store, Path(headcount), Path(facilities))
 
-    def load_ddp_detention(
-        self, daily: str | Path, ice_facilities: str | Path
-    ) -> DdpDetentionLoad:
+    def load_ddp_detention(self, daily: str | Path, ice_facilities: str | Path) -> DdpDetentionLoad:
         """Load the Deportation Data Project's daily population per facility (after the
         facility list: codes it lacks are placed from ICE's facility tables)."""
         self.store.refuse_if_published_only("load the detention population")

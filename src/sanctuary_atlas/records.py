@@ -37,7 +37,9 @@ class RecordsLayout:
     @property
     def detention_daily(self) -> Path:
         return (
-            self.root / "detention" / "ddp"
+            self.root
+            / "detention"
+            / "ddp"
             / "facilities-daily-population_2022-10-01_2026-03-10.parquet"
         )
 

@@ -16,7 +16,7 @@ import polars as pl
 
 from sanctuary_atlas.geography.reference import load_counties
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
-from sanctuary_atlas.measures.published import population
+from sanctuary_atlas.measures.published import population, population_year
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.store import Store
 
@@ -74,9 +74,9 @@ def unit_series(store: Store, level: str, measure: str) -> pl.DataFrame:
         )
     elif derived:
         people = population(level).rename({"area_code": "unit"})
-        grid = grid.with_columns(
-            pl.col("month").dt.year().clip(2016, 2019).cast(pl.Int32).alias("year")
-        ).join(people, on=["unit", "year"], how="left")
+        grid = grid.with_columns(population_year(pl.col("month")).alias("year")).join(
+            people, on=["unit", "year"], how="left"
+        )
         outcome = pl.col(derived.numerator) / pl.col("population") * derived.scale
     else:
         outcome = pl.col(measure)

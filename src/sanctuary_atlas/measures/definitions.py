@@ -37,8 +37,9 @@ STATS_SOURCE = "FY2019 onwards, ice.gov detention management"
 STATS_DERIVATION = (
     "Each month from the spreadsheet that counts for its fiscal year (the one reaching the "
     "latest month; spreadsheets carrying another year's table under their label are left "
-    "out), whole months only; read from the monthly table, not by differencing "
-    "year-to-date totals."
+    "out), whole months only (September 2021, 2022 and 2025 have none: no spreadsheet "
+    "pulled after them); read from the monthly table, not by differencing year-to-date "
+    "totals."
 )
 
 _CUSTODIAL_DETAILS = ("cap_local", "cap_state", "cap_federal", "287g")
@@ -281,8 +282,11 @@ DERIVED_MEASURES: tuple[DerivedMeasure, ...] = (
         DerivedMeasure(
             f"{m.name}_per_100k",
             f"{m.label} per 100,000 residents",
-            f"{m.definition} Per 100,000 residents (Census estimate of the year; "
-            "2016 for earlier months, 2019 for later ones).",
+            f"{m.definition} Per 100,000 residents: the Census county estimate of the "
+            "month's own year (vintage 2019 for 2016-2019, vintage 2024 for 2020-2024), the "
+            "earliest year for earlier months and the latest for later ones. Connecticut's "
+            "counties have no estimate after 2019 (its planning regions replace them): no "
+            "county figure there, but the regions count in the state, AOR and nation.",
             m.name,
             None,
             100_000.0,

@@ -7,9 +7,10 @@ found a state, at county level where it found a county. Events it could not plac
 panel as explicit remainder areas — ``UNKNOWN`` and ``HQ`` AORs, ``UNASSIGNED`` state, and
 ``<USPS>-UNASSIGNED`` within each state at county level — so that every level adds up to the
 nation exactly, and so that disclosure control sees every relation a reader could use.
-Removals carry no place below the AOR: they exist at nation and AOR level only; ICE's detention
-statistics (book-ins, ICE's average daily population) carry none at all: nation level only. A month no
-counted release covers has no cell (no data), never a zero.
+Removals carry no place below the AOR: they exist at nation and AOR level only. ICE's
+detention statistics (book-ins, ICE's average daily population) carry no place at all: they
+exist at nation level only. A month no counted release covers has no cell (no data), never a
+zero.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from datetime import date, datetime
 import polars as pl
 
 from sanctuary_atlas.geography.reference import load_states
-from sanctuary_atlas.measures.detention import DETENTION_BASE
 from sanctuary_atlas.measures.definitions import (
     COUNT_MEASURES,
     NATION_ONLY_TABLES,
     PARTITIONS,
     Measure,
 )
+from sanctuary_atlas.measures.detention import DETENTION_BASE
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, Relation, suppress
 from sanctuary_atlas.store import Store
 

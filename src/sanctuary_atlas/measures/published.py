@@ -10,7 +10,14 @@ from datetime import date
 
 import polars as pl
 
-from sanctuary_atlas.geography.reference import load_aors, load_counties, load_states
+from sanctuary_atlas.geography.reference import (
+    POPULATION_COLUMNS,
+    POPULATION_YEARS,
+    load_aors,
+    load_counties,
+    load_other_population,
+    load_states,
+)
 from sanctuary_atlas.measures.definitions import (
     DERIVED_BY_NAME,
     MEASURES_BY_NAME,
@@ -20,7 +27,6 @@ from sanctuary_atlas.measures.definitions import (
 from sanctuary_atlas.measures.panel import LEVELS, NATION, UNASSIGNED
 from sanctuary_atlas.store import Store
 
-POPULATION_YEARS = (2016, 2017, 2018, 2019)
 # Removals carry no place below the AOR in any release the atlas reads.
 UNPLACED_TABLES = {"removals"}
 
@@ -64,27 +70,50 @@ def area_names(level: str) -> pl.DataFrame:
 
 
 def population(level: str) -> pl.DataFrame:
-    """Residents by area and year (Census estimates 2016-2019), for per-capita measures."""
+    """area_code, year, population: residents by area and year (Census estimates; the years
+    are those the bundled table holds). Connecticut's planning regions (2020 on) count in the
+    state, AOR and nation; its old counties have no estimate after 2019."""
     counties = load_counties()
+    columns = list(POPULATION_COLUMNS)
     key = {
         "nation": pl.lit(NATION),
         "aor": pl.col("aor"),
         "state": pl.col("state"),
         "county": pl.col("county_fips"),
     }[level]
-    long = (
-        counties.select(
-            "county_fips", "state", "aor", *[f"population_{y}" for y in POPULATION_YEARS]
+    frames = [counties.select(pl.col("county_fips").alias("fips"), "state", "aor", *columns)]
+    if level != "county":
+        other = load_other_population()
+        frames.append(
+            other.select(
+                pl.col("area_fips").alias("fips"),
+                "state",
+                "aor",
+                *[
+                    pl.col(c) if c in other.columns else pl.lit(None, dtype=pl.Int64).alias(c)
+                    for c in columns
+                ],
+            )
         )
+    long = (
+        pl.concat(frames)
+        .rename({"fips": "county_fips"})
         .unpivot(
             index=["county_fips", "state", "aor"],
-            on=[f"population_{y}" for y in POPULATION_YEARS],
+            on=columns,
             variable_name="year",
             value_name="population",
         )
         .with_columns(pl.col("year").str.slice(-4).cast(pl.Int32))
+        .filter(pl.col("population").is_not_null())
     )
     return long.group_by(key.alias("area_code"), "year").agg(pl.col("population").sum())
+
+
+def population_year(month: pl.Expr) -> pl.Expr:
+    """The Census estimate year used for a month: its own year, clipped to the years the
+    bundled estimates hold (the first for earlier months, the latest for later ones)."""
+    return month.dt.year().clip(POPULATION_YEARS[0], POPULATION_YEARS[-1]).cast(pl.Int32)
 
 
 def _months(start: date | None, end: date | None) -> tuple[date | None, date | None]:
@@ -201,13 +230,9 @@ def _derived(wide: pl.DataFrame, level: str, measures: list[str]) -> pl.DataFram
     ]
     if per_capita:
         people = population(level)
-        wide = wide.with_columns(
-            pl.col("month")
-            .dt.year()
-            .clip(POPULATION_YEARS[0], POPULATION_YEARS[-1])
-            .cast(pl.Int32)
-            .alias("year")
-        ).join(people, on=["area_code", "year"], how="left")
+        wide = wide.with_columns(population_year(pl.col("month")).alias("year")).join(
+            people, on=["area_code", "year"], how="left"
+        )
     for name in measures:
         derived = DERIVED_BY_NAME.get(name)
         if derived is None:

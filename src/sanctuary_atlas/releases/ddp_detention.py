@@ -178,9 +178,11 @@ def load_ddp_detention(store: Store, daily: Path, ice_facilities: Path) -> DdpDe
     if store.scalar("SELECT count(*) FROM releases WHERE sha256 = ?", [digest]):
         return DdpDetentionLoad(0, 0, 0, "already stored")
     frame = _daily(daily)
-    known = set(store.frame("SELECT DISTINCT facility_code FROM detention_facilities")[
-        "facility_code"
-    ].to_list())
+    known = set(
+        store.frame("SELECT DISTINCT facility_code FROM detention_facilities")[
+            "facility_code"
+        ].to_list()
+    )
     names = (
         frame.filter(~pl.col("detention_facility_code").is_in(list(known)))
         .group_by(pl.col("detention_facility_code").alias("facility_code"))

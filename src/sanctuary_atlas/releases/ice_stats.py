@@ -7,17 +7,20 @@ pulled. The atlas takes each fiscal year's months from one spreadsheet, chosen a
 (the same rule for every table), and registers that spreadsheet as a release:
 
 1. Some spreadsheets carry another year's table under their fiscal-year label (the FY2020
-   table appears labelled FY2021, FY2023 and FY2026; FY2025's first weeks labelled FY2024).
-   October, complete in every spreadsheet, betrays them: a spreadsheet whose October total is
-   more than 2% from the median October of its fiscal year's spreadsheets is left out (named
-   in the release's report).
+   table appears labelled FY2021, FY2023 and FY2026; FY2025's first weeks labelled FY2024),
+   and a few early ones hold an October ICE revised later. October, complete in every
+   spreadsheet, betrays both: a spreadsheet whose October total is more than 2% from the
+   median October of its fiscal year's spreadsheets is left out (named in the release's
+   report).
 2. Of the rest, the spreadsheet reaching the latest month counts; among those, for counts the
    one with the largest fiscal-year total (book-ins only accumulate), for averages the latest
    pulled; then the latest file date.
 3. A month is published only if it is whole in that spreadsheet: a later month has figures, or
-   the spreadsheet's as-of date (the later of its file date and pull date; ICE's metadata is
-   not always consistent) is on or after the month's last day. A month no spreadsheet holds
-   whole has no figure.
+   the spreadsheet was pulled on or after the month's last day (its file date is used only
+   when the pull date precedes the spreadsheet's own last month: ICE's metadata is not always
+   consistent, and some file dates are a placeholder 31 December). A month no spreadsheet
+   holds whole has no figure: the last spreadsheets of FY2021, FY2022 and FY2025 were pulled
+   in mid-September, so September 2021, 2022 and 2025 have none.
 
 No monthly figure is made by differencing year-to-date totals: the monthly tables give each
 month directly, and the spreadsheets are not pulled on month ends, so a difference of two
@@ -115,7 +118,12 @@ def chosen_spreadsheets(frame: pl.DataFrame, table: StatTable) -> pl.DataFrame:
         .group_by("fiscal_year")
         .agg(pl.format("{} (pulled {})", "file_date", "pull_date").sort().alias("left_out"))
     )
-    as_of = pl.max_horizontal("file_date", "pull_date")
+    # the pull date, unless it precedes the spreadsheet's own last month (then the file date)
+    as_of = (
+        pl.when(pl.col("pull_date") >= pl.col("last"))
+        .then(pl.col("pull_date"))
+        .otherwise(pl.col("file_date"))
+    )
     whole_to = (
         pl.when(as_of >= pl.col("last").map_elements(_last_day, return_dtype=pl.Date))
         .then(pl.col("last"))
@@ -158,9 +166,7 @@ def load_ice_statistics(store: Store, folder: Path) -> StatsLoad:
         digest = sha256_of(path)
         if store.scalar("SELECT count(*) FROM releases WHERE sha256 = ?", [digest]):
             continue
-        frame = _read_parquet(
-            path, (table.group_column, table.value_column, "date", *SHEET_KEYS)
-        )
+        frame = _read_parquet(path, (table.group_column, table.value_column, "date", *SHEET_KEYS))
         figures, chosen = monthly_figures(frame, table)
         with store.transaction():
             for sheet in chosen.iter_rows(named=True):
@@ -189,7 +195,7 @@ def load_ice_statistics(store: Store, folder: Path) -> StatsLoad:
                     report={
                         "fiscal_year_total": sheet["total"],
                         "last_whole_month": str(sheet["whole_to"]),
-                        "left_out_as_another_years_table": sheet["left_out"] or [],
+                        "left_out_inconsistent_october": sheet["left_out"] or [],
                     },
                 )
                 store.insert_arrow(

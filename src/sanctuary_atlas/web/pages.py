@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from sanctuary_atlas.geography.reference import county_shapes_json
 from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
+from sanctuary_atlas.measures.periods import latest_year
 from sanctuary_atlas.web.api import area_or_404, records, view_of
 from sanctuary_atlas.web.params import (
     LAYER_STYLES,
@@ -38,8 +39,6 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 MAP_LEVELS = (Level.county, Level.state, Level.aor)
 DEFAULT_MEASURE = "arrests_at_large"
-# The last fiscal year of the national ICE release (FY2019: October 2018 to September 2019).
-DEFAULT_PERIOD = ("2018-10", "2019-09")
 TOP_AREAS = 15
 
 
@@ -66,12 +65,14 @@ def national_map(
         measure = DEFAULT_MEASURE
     if level not in MAP_LEVELS:
         level = Level.county
+    # the map opens on the latest twelve months of the chosen measure's record
+    opening = latest_year(view.months(measure))
     try:
         first, last = month_range(
             view,
             [measure],
-            _month_text(start) or DEFAULT_PERIOD[0],
-            _month_text(end) or DEFAULT_PERIOD[1],
+            _month_text(start) or f"{opening[0]:%Y-%m}",
+            _month_text(end) or f"{opening[1]:%Y-%m}",
         )
     except HTTPException:
         first, last = month_range(view, [measure], None, None)

@@ -25,6 +25,7 @@ from sanctuary_atlas.measures.areas import Area, UnknownAreaError
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
 from sanctuary_atlas.measures.panel import LEVELS, UNASSIGNED
 from sanctuary_atlas.measures.published import area_names
+from sanctuary_atlas.policies.operations import operations_frame
 from sanctuary_atlas.policies.queries import UnknownJurisdictionError
 from sanctuary_atlas.web.answers import KEYS, AreaRows, MapGrid, encode, map_frame, series_rows
 
@@ -317,6 +318,10 @@ class AtlasView:
         return self._policies(area, lambda: self.atlas.policies.at(area.code, day))
 
     def timeline(self, area: Area) -> pl.DataFrame:
+        """Policies that ever applied in a state or county; for an AOR (or the nation) the
+        enforcement operations of the public record that took place there."""
+        if area.level in ("aor", "nation"):
+            return operations_frame(area.code if area.level == "aor" else None)
         return self._policies(area, lambda: self.atlas.policies.timeline(area.code))
 
     def _policies(self, area: Area, ask: Callable[[], pl.DataFrame]) -> pl.DataFrame:
@@ -361,7 +366,13 @@ class AtlasView:
 
     # -- analysis (each answer is computed once: an estimate takes seconds) -----------------
     def _compare(
-        self, measure: str, treated: str, control: str, level: str, start: date, end: date
+        self,
+        measure: str,
+        treated: str,
+        control: str,
+        level: str,
+        start: date | None,
+        end: date | None,
     ) -> dict[str, Any]:
         return self._locked(
             lambda: self.atlas.analysis.compare(
