@@ -161,8 +161,9 @@ def _resolved(listed: pl.DataFrame) -> pl.DataFrame:
         # CORRECTIONAL FACILITY" is not in Cimarron County): only names ICE lists with a city
         if county is None and name and city and state:
             found = resolve_location(f"{name}, {city}, {state}", aor, state)
-            if found.level == "county" and found.county_fips[:2] == _state_fips(state):
-                county = found.county_fips
+            placed = found.county_fips if found.level == "county" else None
+            if placed and placed[:2] == _state_fips(state):
+                county = placed
         counties.append(county)
         states.append(state)
     return listed.with_columns(

@@ -23,6 +23,7 @@ from sanctuary_atlas.geography.reference import county_shapes_json
 from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.measures.periods import latest_year
+from sanctuary_atlas.policies.operations import operations_frame
 from sanctuary_atlas.web.api import area_or_404, records, view_of
 from sanctuary_atlas.web.params import (
     LAYER_STYLES,
@@ -213,6 +214,7 @@ def methods(request: Request) -> HTMLResponse:
             view=view,
             releases=records(view.releases()),
             sources=records(view.policy_sources()),
+            operations=records(operations_frame()),
             measures=view.measures,
         ),
     )
