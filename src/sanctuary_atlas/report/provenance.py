@@ -15,9 +15,9 @@ from sanctuary_atlas.measures.areas import Area
 ABOUT = (
     "Sanctuary Atlas turns ICE's public records — FOIA releases of arrests, encounters and "
     "removals, the daily detention population, ICE's detention statistics, 287(g) agreements "
-    "and local policies — into aggregates by area and month. It never tracks, locates or identifies a person. It shows "
-    "the record and its uncertainty; it does not judge whether a policy is right or whether it "
-    "worked."
+    "and local policies — into aggregates by area and month. It never tracks, locates or "
+    "identifies a person. It shows the record and its uncertainty; it does not judge whether a "
+    "policy is right or whether it worked."
 )
 
 SOURCES = [
