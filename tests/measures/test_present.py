@@ -12,7 +12,6 @@ import pytest
 
 import sanctuary_atlas
 from sanctuary_atlas.measures.definitions import COUNT_MEASURES, NATION_ONLY_TABLES
-from sanctuary_atlas.measures.detention import detention_placement
 from sanctuary_atlas.measures.periods import latest_year, measure_span
 from sanctuary_atlas.releases.ice_stats import STAT_TABLES, chosen_spreadsheets
 from tests.conftest import ICE_STATS
@@ -73,7 +72,7 @@ def test_overlap_agrees_with_the_uwchr_headcount(panel_store: Path) -> None:
 
 def test_facilities_the_list_lacks_are_placed_by_name(panel_store: Path) -> None:
     with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
-        placement = detention_placement(atlas.store)
+        placement = atlas.measures.detention_placement()
         added = atlas.store.frame(
             "SELECT facility_code, state, county_fips, aor FROM detention_facilities "
             "WHERE facility_type = 'placed by name'"
