@@ -26,7 +26,7 @@ from sanctuary_atlas.geography.aors import UnknownAorError, aor_code
 from sanctuary_atlas.geography.reference import load_cities, load_counties, load_states
 from sanctuary_atlas.geography.resolver import resolve_location
 from sanctuary_atlas.releases.errors import BadInputError
-from sanctuary_atlas.releases.ingest import insert_release, sha256_of
+from sanctuary_atlas.releases.ingest import register_table_release, sha256_of
 from sanctuary_atlas.store import Store
 
 DDP_COLUMNS = ("detention_facility_code", "date", "n_detained_at_midnight", "detention_facility")
@@ -200,24 +200,14 @@ def load_ddp_detention(store: Store, daily: Path, ice_facilities: Path) -> DdpDe
         "facilities_placed_in_county_by_name": in_county,
     }
     with store.transaction():
-        release_id = int(store.scalar("SELECT nextval('release_id_seq')"))
-        insert_release(
+        release_id = register_table_release(
             store,
-            release_id=release_id,
-            source_family=SOURCE_FAMILY,
             path=daily,
             sha256=digest,
+            source_family=SOURCE_FAMILY,
             table_name="detention_headcount",
-            coverage_start=frame["date"].min(),
-            coverage_end=frame["date"].max(),
-            coverage_basis="event_dates",
-            scope_programs="all",
-            is_complete=True,
-            header_row=0,
-            rows_read=frame.height,
-            rows_loaded=frame.height,
-            rows_flagged=0,
-            dates_invalid=0,
+            coverage=(frame["date"].min(), frame["date"].max()),
+            rows=frame.height,
             report=report,
         )
         store.insert_arrow(

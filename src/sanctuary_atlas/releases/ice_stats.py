@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from sanctuary_atlas.releases.ddp_detention import _read_parquet
-from sanctuary_atlas.releases.ingest import insert_release, sha256_of
+from sanctuary_atlas.releases.ingest import register_table_release, sha256_of
 from sanctuary_atlas.store import Store
 
 SOURCE_FAMILY = "ice-detention-stats"
@@ -171,32 +171,22 @@ def load_ice_statistics(store: Store, folder: Path) -> StatsLoad:
         with store.transaction():
             for sheet in chosen.iter_rows(named=True):
                 mine = figures.filter(pl.col("fiscal_year") == sheet["fiscal_year"])
-                release_id = int(store.scalar("SELECT nextval('release_id_seq')"))
-                insert_release(
+                release_id = register_table_release(
                     store,
-                    release_id=release_id,
-                    source_family=SOURCE_FAMILY,
                     path=path,
                     sha256=digest,
-                    sheet=f"FY{sheet['fiscal_year']} spreadsheet of {sheet['file_date']} "
-                    f"(pulled {sheet['pull_date']})",
+                    source_family=SOURCE_FAMILY,
                     table_name=table.table_name,
-                    fiscal_year=sheet["fiscal_year"],
-                    coverage_start=mine["month"].min(),
-                    coverage_end=_last_day(sheet["whole_to"]),
-                    coverage_basis="event_dates",
-                    scope_programs="all",
-                    is_complete=True,
-                    header_row=0,
-                    rows_read=mine.height,
-                    rows_loaded=mine.height,
-                    rows_flagged=0,
-                    dates_invalid=0,
+                    coverage=(mine["month"].min(), _last_day(sheet["whole_to"])),
+                    rows=mine.height,
                     report={
                         "fiscal_year_total": sheet["total"],
                         "last_whole_month": str(sheet["whole_to"]),
                         "left_out_inconsistent_october": sheet["left_out"] or [],
                     },
+                    sheet=f"FY{sheet['fiscal_year']} spreadsheet of {sheet['file_date']} "
+                    f"(pulled {sheet['pull_date']})",
+                    fiscal_year=sheet["fiscal_year"],
                 )
                 store.insert_arrow(
                     "ice_statistics",
