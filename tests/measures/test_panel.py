@@ -13,7 +13,6 @@ from sanctuary_atlas.measures.definitions import COUNT_MEASURES, NATION_ONLY_TAB
 from sanctuary_atlas.measures.panel import AVERAGE_DECIMALS
 from sanctuary_atlas.measures.published import PanelQueryError
 
-
 NATION_ONLY = [m.name for m in COUNT_MEASURES if m.table in NATION_ONLY_TABLES]
 
 
