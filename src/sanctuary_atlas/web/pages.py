@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from sanctuary_atlas.geography.reference import county_shapes_json
 from sanctuary_atlas.measures.areas import Area
+from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME, NATION_ONLY_TABLES, PARTITIONS
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.measures.periods import latest_year
 from sanctuary_atlas.policies.operations import operations_frame
@@ -124,11 +125,17 @@ def _series_links(area: Area, measures: list[str]) -> dict[str, str]:
 def _area_measures(view: AtlasView, area: Area, measure: str) -> list[str]:
     """The measure the reader chose and its parts, where the level has them."""
     chosen = [measure]
-    if measure == "arrests":
-        chosen += ["arrests_custodial", "arrests_at_large", "arrests_other"]
+    if measure in ("arrests", "book_ins"):  # by method; by arresting agency
+        chosen += PARTITIONS[measure]
     if area.level in ("state", "county"):
         # removals are placed no lower than the AOR (see the measure's definition)
         chosen = [m for m in chosen if not m.startswith("removals")]
+    if area.level != "nation":  # ICE's statistics have no place below the nation
+        chosen = [
+            m
+            for m in chosen
+            if m not in MEASURES_BY_NAME or MEASURES_BY_NAME[m].table not in NATION_ONLY_TABLES
+        ]
     return chosen or ["arrests"]
 
 
