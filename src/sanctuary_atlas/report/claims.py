@@ -56,7 +56,7 @@ PLOTS: dict[str, list[Plot]] = {
     "surge_2020": [
         Plot(
             "index",
-            "People in detention (by AOR) and ICE book-ins (nation), month before = 100",
+            "Index, month before the deployment = 100",
             "index",
             ("The nine AORs of the 2020 deployment", "Other AORs"),
         )
@@ -64,7 +64,7 @@ PLOTS: dict[str, list[Plot]] = {
     "surge_2025": [
         Plot(
             "index",
-            "People in detention by AOR and ICE book-ins (nation), month before = 100",
+            "Index, month before each operation = 100",
             "index",
             ("Operation AORs", "Other AORs"),
         )
