@@ -224,12 +224,100 @@ def build_aors(data: Path) -> None:
     write_csv(
         "aors.csv", ["code", "name", "field_office_city", "field_office_state", "address"], rows
     )
-    subs = read_csv(data / "reference" / "ice_ero_offices_by_aor.csv", delimiter="|")
-    write_csv(
-        "ero_offices.csv",
-        ["aor", "office", "state", "type"],
-        ([r["aor"], r["office"].strip(), r["state"], r["type"]] for r in subs),
-    )
+    write_csv("ero_offices.csv", ["aor", "office", "state", "type"], ero_offices(data))
+
+
+# The one office whose row in ice_ero_offices_by_aor.csv names no state.
+_OFFICE_STATE_FIXES = {"Saipan": "MP"}
+
+
+def ero_offices(data: Path) -> list[list[str]]:
+    """[aor, office, state, type] of every ERO field and sub-office. The file is ragged: some rows
+    carry an extra column ("Eloy|AZ|1|Sub Field Office"), one puts the state in the office name
+    ("Bowling Green KY") and one has none (Saipan)."""
+    lines = (data / "reference" / "ice_ero_offices_by_aor.csv").read_text().splitlines()
+    rows: list[list[str]] = []
+    for line in lines[1:]:
+        aor, _code, office, *rest = (field.strip() for field in line.split("|"))
+        kind = next(f for f in rest if f.endswith("Office"))
+        named = re.fullmatch(r"(.+) ([A-Z]{2})", office)
+        state = next((f for f in rest if re.fullmatch(r"[A-Z]{2}", f)), "")
+        if named and not state:
+            office, state = named.group(1), named.group(2)
+        rows.append([aor, office, state or _OFFICE_STATE_FIXES[office], kind])
+    return rows
+
+
+def build_office_areas(data: Path) -> None:
+    """ERO office codes and names -> the one state an office's area lies in (office_areas.csv).
+
+    Codes come from the hold rooms of facilities.csv.gz, whose facility code is the office code
+    followed by HOLD ("BSCHOLD", Big Spring hold room, TX), and from the codes the office list
+    gives. A sub-office is placed in its state unless its docket files facilities in another state
+    of its AOR (Kansas City: KS and MO), a sign that its area crosses the state line. A field
+    office is placed in its own state only when every other state of its AOR has a sub-office of
+    its own (Washington: DC has none, so the field office works both VA and DC)."""
+    facilities = read_csv(data / "detention" / "facilities.csv.gz", delimiter="|")
+    offices = ero_offices(data)
+    aor_states: dict[str, set[str]] = defaultdict(set)
+    for row in read_csv(OUT / "aor_states.csv"):
+        aor_states[row["aor"]].add(row["state"])
+    docket_states: dict[str, set[str]] = defaultdict(set)
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)  # (aor, code) -> states
+    city_code: dict[tuple[str, str], str] = {}
+    for row in facilities:
+        if row["state"] != "NA":
+            docket_states[row["docket"]].add(row["state"])
+        hold = re.fullmatch(r"([A-Z]{3})HOLD", row["detloc"])
+        if hold and row["state"] in aor_states[row["aor"]]:
+            found[(row["aor"], hold.group(1))].add(row["state"])
+            city_code[(row["aor"], place_key(row["city"]))] = hold.group(1)
+    lines = (data / "reference" / "ice_ero_offices_by_aor.csv").read_text().splitlines()[1:]
+    for line, (aor, _office, state, _kind) in zip(lines, offices, strict=True):
+        code = line.split("|")[1].strip()  # "DTN"; Seattle's rows: "SPO/SEA" (office/docket)
+        if re.fullmatch(r"[A-Z]{3}(/[A-Z]{3})?", code):
+            found[(aor, code[:3])].add(state)
+    # Landmark codes that no hold room or office row gives, read by hand as abbreviations of an
+    # office's city: the state comes from the office list, never from the hand-written row.
+    for row in read_csv(CURATED / "office_codes.csv"):
+        state = next(o[2] for o in offices if o[0] == row["aor"] and o[1] == row["office"])
+        found[(row["aor"], row["code"])].add(state)
+    field = {row["code"]: row["field_office_state"] for row in read_csv(OUT / "aors.csv")}
+    sub_states: dict[str, set[str]] = defaultdict(set)
+    for aor, _office, state, kind in offices:
+        if kind.startswith("Sub"):
+            sub_states[aor].add(state)
+    rows: list[list[str]] = []
+    for (aor, code), states in sorted(found.items()):
+        if code == aor:
+            continue  # the field office: below
+        others = (docket_states.get(code, set()) & aor_states[aor]) - states
+        if len(states) > 1 or others:
+            spread = "/".join(sorted(states | others))
+            rows.append([aor, code, "code", "", f"not placed: office code spans {spread}"])
+        else:
+            rows.append([aor, code, "code", next(iter(states)), "sub-office code"])
+    for aor, state in sorted(field.items()):
+        if aor not in aor_states:
+            continue
+        lacking = sorted(aor_states[aor] - sub_states[aor] - {state})
+        if lacking:
+            rows.append([aor, aor, "code", "", f"not placed: no sub-office in {'/'.join(lacking)}"])
+        else:
+            rows.append(
+                [aor, aor, "code", state, "field office; every other state has sub-offices"]
+            )
+    placed = {(r[0], r[1]): r[3] for r in rows}
+    for aor, office, state, kind in offices:
+        key = place_key(re.sub(r"\s*\(.*\)", "", office))
+        office_code = city_code.get((aor, key))
+        if not kind.startswith("Sub"):
+            continue
+        if office_code is None or placed.get((aor, office_code)):
+            rows.append([aor, key, "name", state, "sub-office name"])
+        else:  # Portland, OR: its code POO spans OR/WA, so "PORTLAND FUG OPS" is not placed
+            rows.append([aor, key, "name", "", f"not placed: its code {office_code} is not"])
+    write_csv("office_areas.csv", ["aor", "key", "kind", "state", "basis"], rows)
 
 
 # -- places: facilities, law-enforcement agencies, cities -----------------------------------------
@@ -375,6 +463,7 @@ def main() -> None:
     build_aors(args.data)
     build_places(args.data, counties)
     build_dockets(args.data)
+    build_office_areas(args.data)
     build_shapes(args.us_atlas)
 
 

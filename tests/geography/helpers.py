@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data"
 TRUTH_SET = Path(__file__).with_name("truth_set.csv")
 HOLDOUT_SET = Path(__file__).with_name("holdout_set.csv")
+OFFICE_SET = Path(__file__).with_name("office_set.csv")
 GENERIC_PATTERN = r"(?i)GENERAL AREA|NON-SPECIFIC|GENERAL NON|DO NOT USE"
 
 

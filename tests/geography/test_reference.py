@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import csv
+import gzip
 
 import polars as pl
 
 from sanctuary_atlas.geography import load_aors, load_counties, load_states
+from sanctuary_atlas.geography.crosswalk import aor_states as states_of
 from sanctuary_atlas.geography.reference import (
     POPULATION_COLUMNS,
     POPULATION_YEARS,
+    load_office_areas,
     load_other_population,
 )
 
@@ -64,3 +67,25 @@ def test_aors_are_the_24_field_offices() -> None:
     assert aors.height == 24
     assert aors.filter(pl.col("code") == "SPM")["field_office_state"].item() == "MN"
     assert set(aors["field_office_state"]) >= {"TX", "CA", "NY"}
+
+
+def test_office_areas_agree_with_the_detention_facility_list() -> None:
+    """Every office code placed in a state: its hold rooms (facility code = office code + HOLD)
+    lie in that state, and its docket files no facility in another state of its AOR."""
+    areas = load_office_areas()
+    with gzip.open(DATA / "detention" / "facilities.csv.gz", "rt", encoding="utf-8") as handle:
+        facilities = list(csv.DictReader(handle, delimiter="|"))
+    codes = areas.filter((pl.col("kind") == "code") & pl.col("state").is_not_null())
+    assert codes.height >= 150
+    for aor, code, state in codes.select("aor", "key", "state").iter_rows():
+        assert state in states_of(aor), (aor, code, state)
+        for row in facilities:
+            if row["aor"] == aor and row["detloc"] == f"{code}HOLD":
+                assert row["state"] == state, (aor, code, row)
+            if code != aor and row["docket"] == code and row["state"] in states_of(aor):
+                assert row["state"] == state, (aor, code, row)
+    placed = {(a, k): s for a, k, s in areas.select("aor", "key", "state").iter_rows()}
+    assert placed[("CHI", "CHI")] == "IL" and placed[("DAL", "BSC")] == "TX"
+    # the Washington field office also works DC, which has no sub-office; Kansas City, both KS
+    # and MO
+    assert placed[("WAS", "WAS")] is None and placed[("CHI", "KAN")] is None

@@ -21,8 +21,9 @@ def _tiny_store(path: Path) -> None:
         (2017, "HOU", "HARRIS COUNTY JAIL, HOUSTON, TX"),
         (2017, "HOU", "HARRIS COUNTY JAIL, HOUSTON, TX"),  # identical rows are distinct events
         (2017, "HOU", "HPC GENERAL AREA, NON-SPECIFIC"),
-        (2017, "HOU", None),
-        (2018, "CHI", "CHI GENERAL AREA, NON-SPECIFIC"),
+        (2017, "HOU", None),  # no landmark, but the Houston AOR lies in Texas alone
+        # the Kansas City office works both sides of the state line: the AOR only
+        (2018, "CHI", "KAN GENERAL AREA, NON-SPECIFIC"),
         (2018, None, "DO NOT USE"),
     ]
     with Store.open(path) as store:
@@ -68,8 +69,8 @@ def test_coverage_shares_by_aor_and_fiscal_year(tmp_path: Path) -> None:
     assert houston.select("events", "county_share", "state_share", "aor_share").row(0) == (
         4,
         0.5,
-        0.25,
-        0.25,
+        0.5,
+        0.0,
     )
     chicago = report.filter(pl.col("aor") == "CHI")
     assert chicago["aor_share"].item() == 1.0

@@ -36,10 +36,10 @@ def _table(children: list[list[int]]) -> tuple[list[float], list[Relation]]:
             index[(r, c)] = len(values)
             values.append(float(v))
     relations = [
-        Relation(index[(r, n_cols)], tuple(index[(r, c)] for c in range(n_cols)))
+        Relation.total(index[(r, n_cols)], tuple(index[(r, c)] for c in range(n_cols)))
         for r in range(n_rows + 1)
     ] + [
-        Relation(index[(n_rows, c)], tuple(index[(r, c)] for r in range(n_rows)))
+        Relation.total(index[(n_rows, c)], tuple(index[(r, c)] for r in range(n_rows)))
         for c in range(n_cols + 1)
     ]
     return values, relations
@@ -65,12 +65,13 @@ def _recoverable(values: list[float], relations: list[Relation], hidden: np.ndar
                 members = r.members
                 missing = [m for m in members if m not in trial]
                 if not missing:
-                    if trial[r.parent] != sum(trial[p] for p in r.parts):
+                    if sum(trial[p] for p in r.parents) != sum(trial[p] for p in r.parts):
                         return None
                 elif len(missing) == 1:
                     m = missing[0]
-                    known = sum(trial[p] for p in r.parts if p != m)
-                    forced = known if m == r.parent else trial[r.parent] - known
+                    parents = sum(trial[p] for p in r.parents if p != m)
+                    parts = sum(trial[p] for p in r.parts if p != m)
+                    forced = parts - parents if m in r.parents else parents - parts
                     if forced < 1 or forced > bound:
                         return None
                     trial[m] = forced

@@ -21,7 +21,14 @@ from sanctuary_atlas.store import Store
 # The resolver's version is a digest of its rules and bundled tables, stored with every
 # resolution: any change to either makes old rows stale, and they are resolved again, without
 # anyone having to remember to bump a number.
-_VERSIONED_MODULES = ("resolver.py", "gazetteer.py", "names.py", "crosswalk.py", "aors.py")
+_VERSIONED_MODULES = (
+    "resolver.py",
+    "gazetteer.py",
+    "offices.py",
+    "names.py",
+    "crosswalk.py",
+    "aors.py",
+)
 _VERSIONED_TABLES = (
     "states.csv",
     "counties.csv",
@@ -30,6 +37,7 @@ _VERSIONED_TABLES = (
     "agencies.csv",
     "cities.csv",
     "dockets.csv",
+    "office_areas.csv",
 )
 
 

@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
+import polars as pl
+
 from sanctuary_atlas.geography.names import normalize_text, place_key
 from sanctuary_atlas.geography.reference import (
     load_agencies,
@@ -18,6 +20,7 @@ from sanctuary_atlas.geography.reference import (
     load_counties,
     load_dockets,
     load_facilities,
+    load_office_areas,
     load_states,
 )
 
@@ -161,6 +164,10 @@ class Gazetteer:
     city_words: frozenset[str] = frozenset()  # one-word city names, in any state
     # HIFLD "PRIMARY STATE AGENCY" names: statewide, whatever county their office is in
     state_agencies: frozenset[tuple[str, str]] = frozenset()
+    # (AOR, office code or sub-office name key) -> the state the office's area lies in
+    office_codes: dict[tuple[str, str], str] = field(default_factory=dict)
+    office_names: dict[tuple[str, str], str] = field(default_factory=dict)
+    offices_spanning_states: frozenset[tuple[str, str]] = frozenset()  # (AOR, name key)
     max_county_words: int = 4
     max_city_words: int = 4
 
@@ -274,11 +281,21 @@ def gazetteer() -> Gazetteer:
         facility_keys=keys,
         facility_by_token=dict(by_token),
         docket_state=_single_state_dockets(),
+        office_codes=_office_areas("code"),
+        office_names=_office_areas("name"),
+        offices_spanning_states=frozenset(
+            load_office_areas().filter(pl.col("state").is_null()).select("aor", "key").iter_rows()
+        ),
         city_words=frozenset(city for city, _ in cities if " " not in city),
         population={
             f: int(p or 0) for f, p in counties.select("county_fips", "population").iter_rows()
         },
     )
+
+
+def _office_areas(kind: str) -> dict[tuple[str, str], str]:
+    table = load_office_areas().filter((pl.col("kind") == kind) & (pl.col("state") != ""))
+    return {(a, k): s for a, k, s in table.select("aor", "key", "state").iter_rows()}
 
 
 def _single_state_dockets() -> dict[str, str]:

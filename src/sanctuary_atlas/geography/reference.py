@@ -118,6 +118,13 @@ def load_dockets() -> pl.DataFrame:
     return _read_strings("dockets.csv", ("facilities",))
 
 
+@cache
+def load_office_areas() -> pl.DataFrame:
+    """ERO office codes and sub-office names -> the one state the office's area lies in (aor,
+    key, kind 'code' | 'name', state, basis); state is blank where the area spans states."""
+    return _read_strings("office_areas.csv")
+
+
 def county_shapes_json() -> str:
     """The us-atlas county TopoJSON (objects: counties, states, nation) as text."""
     path = _data_dir() / "us-counties-10m.topo.json"

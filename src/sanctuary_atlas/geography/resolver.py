@@ -3,8 +3,9 @@
 Rules are tried from the most specific to the least; the first that finds a place wins. A rule
 only answers with a county when the text names one place that lies in one county: a named
 county, a known facility, a police department or city named as a place. Team and office names
-("SEATTLE FUG OPS", "SAN ANGELO SUB-OFFICE") cover a region, so they resolve to their state only;
-so do state prison systems and federal prisons the text does not name precisely.
+("SEATTLE FUG OPS", "SAN ANGELO SUB-OFFICE") cover a region, so they resolve to their state only,
+and only when the office's area lies in one state (offices.py); so do state prison systems and
+federal prisons the text does not name precisely.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from sanctuary_atlas.geography.crosswalk import aor_counties, aor_states, normalize_aor
 from sanctuary_atlas.geography.gazetteer import Gazetteer, gazetteer
 from sanctuary_atlas.geography.names import normalize_text
+from sanctuary_atlas.geography.offices import office_area_state, state_written_beside_office
 
 LEVELS = ("county", "state", "aor", "none")
 
@@ -138,9 +140,9 @@ class _Resolving:
         self.fallback: Resolution | None = None
 
     def run(self) -> Resolution:
-        if _EMPTY.match(self.norm):
-            return self._area("empty", 0.0, with_state=False)
-        for rule in (self._facility_exact, self._named_county, self._agency):
+        if _EMPTY.match(self.norm):  # placed only where the AOR lies in one state
+            return self._area("empty", 0.5, with_state=len(self.aor_states) == 1)
+        for rule in (self._facility_exact, self._named_county, self._agency, self._office_area):
             found = rule()
             if found:
                 return found
@@ -212,6 +214,12 @@ class _Resolving:
         institution = bool(_INSTITUTION.search(self.norm))
         places = self.gaz.facility_matches(frozenset(self.words), allow_city_keys=institution)
         return self._pick(places, "facility", 0.85)
+
+    def _office_area(self) -> Resolution | None:
+        state = office_area_state(self.gaz, self.aor, self.words)
+        if state and state in self.aor_states:
+            return Resolution(None, state, "state", "ice_office_area", 0.7)
+        return None
 
     def _agency(self) -> Resolution | None:
         if not self.has_context:  # "JEFFERSON COUNTY JAIL" with no AOR or state: 25 states
@@ -304,6 +312,8 @@ class _Resolving:
                 if not (named_as_place or self.office):
                     continue
                 places = {(s, f) for s in self.allowed if (f := self.gaz.cities.get((city, s)))}
+                if places and self.office and (self.aor, city) in self.gaz.offices_spanning_states:
+                    return self._spanning_office(rest)
                 if places and self.office:
                     counties = self._dominant({f for _, f in places})
                     states = {self.gaz.county_state[f] for f in counties}
@@ -311,6 +321,12 @@ class _Resolving:
                 if places:
                     return self._pick(places, "named_city", 0.8)
         return None
+
+    def _spanning_office(self, rest: str) -> Resolution:
+        state = state_written_beside_office(self.gaz, self.named_states, self.aor_states, rest)
+        if state:
+            return Resolution(None, state, "state", "ice_office_named_state", 0.6)
+        return self._area("ice_office_spanning_states", 0.5, with_state=False)
 
     def _city_spans(self, words: list[str], at_end_too: bool) -> list[tuple[str, str]]:
         """(city, rest of segment) candidates, longest first: leading words, and trailing
@@ -384,6 +400,7 @@ class _Resolving:
         if len(set(self.named_states)) == 1:
             return self.named_states[0]
         docket = self.words[0] if self.words else ""
-        if docket in self.gaz.docket_state and _GENERIC.search(self.norm):
+        in_aor = self.gaz.docket_state.get(docket) in (self.aor_states or self.gaz.usps)
+        if in_aor and _GENERIC.search(self.norm):  # "WCD" (Maryland) under San Antonio: no
             return self.gaz.docket_state[docket]
         return next(iter(self.aor_states)) if len(self.aor_states) == 1 else None

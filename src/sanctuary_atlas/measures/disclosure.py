@@ -62,14 +62,23 @@ def check_threshold(threshold: int) -> int:
 
 @dataclass(frozen=True)
 class Relation:
-    """``parent`` equals the sum of ``parts`` (cell indexes)."""
+    """The sum of ``parents`` equals the sum of ``parts`` (cell indexes). Most relations are a
+    total and its parts (one parent); a group of AORs and the states their events lie in is
+    one with several on each side."""
 
-    parent: int
+    parents: tuple[int, ...]
     parts: tuple[int, ...]
+    # whether a determined cell may widen this relation whole (hide all its parts): not the
+    # nation's relations, where that would hide every AOR or state
+    widen: bool = True
+
+    @classmethod
+    def total(cls, parent: int, parts: tuple[int, ...], widen: bool = True) -> Relation:
+        return cls((parent,), parts, widen)
 
     @property
     def members(self) -> tuple[int, ...]:
-        return (self.parent, *self.parts)
+        return (*self.parents, *self.parts)
 
 
 @dataclass
@@ -83,12 +92,21 @@ class Suppression:
         return hidden
 
 
-def suppress(values: Sequence[float], relations: Sequence[Relation], threshold: int) -> Suppression:
-    """Which cells to withhold so that no suppressed value can be derived from the rest."""
+def suppress(
+    values: Sequence[float],
+    relations: Sequence[Relation],
+    threshold: int,
+    withheld_before: Sequence[bool] | None = None,
+) -> Suppression:
+    """Which cells to withhold so that no suppressed value can be derived from the rest.
+    ``withheld_before``: cells an earlier version withheld with the same value; they stay
+    withheld (as complements), so that the two versions side by side reveal nothing more."""
     check_threshold(threshold)
     value = np.asarray(values, dtype=float)
     primary = (value > 0) & (value < threshold)
     hidden = primary.copy()
+    if withheld_before is not None:
+        hidden |= np.asarray(withheld_before, dtype=bool) & (value > 0)
     by_cell: dict[int, list[int]] = defaultdict(list)
     for index, relation in enumerate(relations):
         for cell in relation.members:
@@ -101,7 +119,7 @@ def suppress(values: Sequence[float], relations: Sequence[Relation], threshold: 
         dirty.add(cell)
         queue.extend(by_cell.get(cell, ()))
 
-    for first in np.flatnonzero(primary).tolist():
+    for first in np.flatnonzero(hidden).tolist():
         queue.extend(by_cell.get(first, ()))
     audit_from: list[int] | None = None  # None: audit every block the first time
     # a second process audits half of the large blocks; small tables need none
@@ -123,33 +141,38 @@ def _protect(
     pool: Executor | None,
 ) -> None:
     """Complementary suppression until no relation leaves a suppressed cell alone or forced,
-    and no audit finds a determined cell."""
+    and no audit finds a determined cell. Each audit starts from every cell hidden since the
+    last one (a block none of whose cells changed stays as the last audit found it); when that
+    finds nothing, one audit of every block confirms it before stopping."""
     for audit_round in range(1, MAX_AUDIT_ROUNDS + 1):
         while queue:
             complement = _complement_needed(relations[queue.popleft()], value, hidden)
             if complement is not None:
                 hide(complement)
-        determined = _determined_cells(relations, by_cell, hidden, audit_from, value, pool)
+        starts = audit_from if audit_from is None else sorted(set(audit_from) | dirty)
+        dirty.clear()
+        determined = _determined_cells(relations, by_cell, hidden, starts, value, pool)
+        if not determined and starts is not None:
+            starts = None  # confirm over every block
+            determined = _determined_cells(relations, by_cell, hidden, None, value, pool)
         if not determined:
             break
-        dirty.clear()
         for cell in determined:
-            if audit_round < GENTLE_AUDIT_ROUNDS:
-                if (
-                    found := _nearest_candidate(cell, relations, by_cell, value, hidden)
-                ) is not None:
-                    hide(found)
-            else:  # chains of single widenings converge slowly: widen every relation of it
+            before = len(dirty)
+            if audit_round >= GENTLE_AUDIT_ROUNDS:
+                # chains of single widenings converge slowly: widen its small relations
                 for index in by_cell[cell]:
-                    for member in relations[index].members:
+                    if not relations[index].widen:
+                        continue
+                    for member in relations[index].parts:
                         if not hidden[member] and value[member] > 0:
                             hide(member)
-                if (
-                    not dirty
-                    and (found := _nearest_candidate(cell, relations, by_cell, value, hidden))
-                    is not None
-                ):
-                    hide(found)
+            if (
+                len(dirty) == before
+                and (found := _nearest_candidate(cell, relations, by_cell, value, hidden))
+                is not None
+            ):
+                hide(found)
         if not dirty:  # pragma: no cover - nothing left to hide anywhere near
             raise RuntimeError("disclosure control could not protect every suppressed cell")
         audit_from = sorted(dirty)
@@ -200,12 +223,11 @@ def _nearest_candidate(
 
 
 def _smallest_published(relation: Relation, value: np.ndarray, hidden: np.ndarray) -> int | None:
-    """The smallest non-zero published part, else the parent if published and non-zero."""
-    parts = [c for c in relation.parts if not hidden[c] and value[c] > 0]
-    if parts:
-        return min(parts, key=lambda c: (value[c], c))
-    if not hidden[relation.parent] and value[relation.parent] > 0:
-        return relation.parent
+    """The smallest non-zero published part, else the smallest such parent."""
+    for side in (relation.parts, relation.parents):
+        shown = [c for c in side if not hidden[c] and value[c] > 0]
+        if shown:
+            return min(shown, key=lambda c: (value[c], c))
     return None
 
 
@@ -215,9 +237,11 @@ def _complement_needed(relation: Relation, value: np.ndarray, hidden: np.ndarray
     if not unknown:
         return None
     lone = len(unknown) == 1
-    parts_only = not hidden[relation.parent]
-    # all-parts unknowns that can only be 1 each are determined (suppressed cells are >= 1)
-    forced = parts_only and sum(value[c] for c in unknown) <= len(unknown)
+    one_side = all(not hidden[c] for c in relation.parents) or all(
+        not hidden[c] for c in relation.parts
+    )
+    # unknowns on one side that can only be 1 each are determined (suppressed cells are >= 1)
+    forced = one_side and sum(value[c] for c in unknown) <= len(unknown)
     if not (lone or forced):
         return None
     return _smallest_published(relation, value, hidden)
@@ -270,14 +294,15 @@ def _determined_cells(
 
 
 def _hidden_row(relation: Relation, hidden: np.ndarray) -> dict[int, int]:
-    """A relation restricted to its suppressed cells: parent - sum of parts, modulo the prime."""
+    """A relation restricted to its suppressed cells: parents - parts, modulo the prime."""
     row: dict[int, int] = {}
-    if hidden[relation.parent]:
-        row[relation.parent] = 1
+    for parent in relation.parents:
+        if hidden[parent]:
+            row[parent] = (row.get(parent, 0) + 1) % _PRIME
     for part in relation.parts:
         if hidden[part]:
             row[part] = (row.get(part, 0) - 1) % _PRIME
-    return row
+    return {cell: k for cell, k in row.items() if k}
 
 
 def _linear_pinned(rows: list[dict[int, int]]) -> list[int]:
@@ -306,7 +331,8 @@ def _pinned_by_bounds(
         relation = relations[index]
         row = np.zeros(len(cells))
         known = 0.0
-        for cell, sign in ((relation.parent, 1.0), *((p, -1.0) for p in relation.parts)):
+        signed = [(p, 1.0) for p in relation.parents] + [(p, -1.0) for p in relation.parts]
+        for cell, sign in signed:
             if hidden[cell]:
                 row[column[cell]] += sign
             else:

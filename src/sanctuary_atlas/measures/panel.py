@@ -17,28 +17,29 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 
 import polars as pl
 
 from sanctuary_atlas.geography.reference import load_states
-from sanctuary_atlas.measures.definitions import (
-    COUNT_MEASURES,
-    NATION_ONLY_TABLES,
-    PARTITIONS,
-    Measure,
-)
+from sanctuary_atlas.measures.definitions import COUNT_MEASURES, NATION_ONLY_TABLES, Measure
 from sanctuary_atlas.measures.detention import DETENTION_BASE
-from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, Relation, suppress
+from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, suppress
+from sanctuary_atlas.measures.relations import (
+    NATION as NATION,
+)
+from sanctuary_atlas.measures.relations import (
+    UNASSIGNED as UNASSIGNED,
+)
+from sanctuary_atlas.measures.relations import (
+    panel_relations,
+)
 from sanctuary_atlas.store import Store
 
 LEVELS = ("nation", "aor", "state", "county")
-NATION = "US"
-UNASSIGNED = "UNASSIGNED"
 EVENT_TABLES = ("arrests", "encounters", "removals")
 # Bumped when the way cells are computed changes, so that stored panels are rebuilt.
-PANEL_VERSION = 2
+PANEL_VERSION = 3
 # Averages (people held) are rounded: summed in a thread-dependent order, their last bits
 # would differ from build to build, and the bundled default atlas must be reproducible.
 AVERAGE_DECIMALS = 6
@@ -106,15 +107,21 @@ def base_cells(store: Store) -> pl.DataFrame:
     return pl.concat([f.cast(schema) for f in frames]).filter(pl.col("value") != 0)  # type: ignore[arg-type]
 
 
-def level_cells(base: pl.DataFrame) -> pl.DataFrame:
-    """Roll the base up to each level; remainder areas keep every level's sum exact."""
-    usps_of_fips = dict(zip(load_states()["state_fips"], load_states()["usps"], strict=True))
-    state = pl.col("state").fill_null(UNASSIGNED)
+def placed_base(base: pl.DataFrame) -> pl.DataFrame:
+    """The base with ``st``: the state an event is placed in (``UNASSIGNED`` where none); a
+    county's own state wins over a state the resolver gave the text."""
+    usps_of_fips = _usps_of_fips()
     county_state = pl.col("county").str.slice(0, 2).replace_strict(usps_of_fips, default=None)
-    with_places = base.with_columns(
-        # a county's own state wins over a state the resolver gave the text
-        pl.when(pl.col("county").is_not_null()).then(county_state).otherwise(state).alias("st")
+    return base.with_columns(
+        pl.when(pl.col("county").is_not_null())
+        .then(county_state)
+        .otherwise(pl.col("state").fill_null(UNASSIGNED))
+        .alias("st")
     )
+
+
+def level_cells(placed: pl.DataFrame) -> pl.DataFrame:
+    """Roll the placed base up to each level; remainder areas keep every level's sum exact."""
     area_by_level = {
         "nation": pl.lit(NATION),
         "aor": pl.col("aor"),
@@ -126,7 +133,7 @@ def level_cells(base: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("st") + "-" + UNASSIGNED),
     }
     frames = [
-        with_places.group_by(area.alias("area_code"), "month", "measure")
+        placed.group_by(area.alias("area_code"), "month", "measure")
         .agg(pl.col("value").sum())
         .with_columns(pl.lit(level).alias("level"))
         for level, area in area_by_level.items()
@@ -140,38 +147,9 @@ def level_cells(base: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def panel_relations(cells: pl.DataFrame) -> list[Relation]:
-    """Every exact additive relation among the cells (see the module docstring)."""
-    indexed = cells.with_row_index("cell")
-    key: dict[tuple[str, str, date, str], int] = {
-        (level, area, month, measure): cell
-        for cell, level, area, month, measure in indexed.select(
-            "cell", "level", "area_code", "month", "measure"
-        ).iter_rows()
-    }
-    usps_of_fips = dict(zip(load_states()["state_fips"], load_states()["usps"], strict=True))
-    groups: dict[tuple[str, str, date, str], list[int]] = defaultdict(list)
-    for (level, area, month, measure), cell in key.items():
-        if level in ("aor", "state"):  # the nation and each full level below it
-            groups[("nation", NATION, month, measure)].append(cell)
-        elif level == "county":  # each state and its counties, remainder included
-            if area == UNASSIGNED:
-                state = UNASSIGNED
-            elif area.endswith("-" + UNASSIGNED):
-                state = area.split("-")[0]
-            else:
-                state = usps_of_fips.get(area[:2], UNASSIGNED)
-            groups[("state", state, month, measure)].append(cell)
-    relations = [
-        Relation(key[parent], tuple(parts)) for parent, parts in groups.items() if parent in key
-    ]
-    # measures: a parent measure and its parts in the same area and month
-    for (level, area, month, measure), cell in key.items():
-        part_names = PARTITIONS.get(measure, ())
-        found = tuple(c for p in part_names if (c := key.get((level, area, month, p))) is not None)
-        if part_names:
-            relations.append(Relation(cell, found))
-    return relations
+def _usps_of_fips() -> dict[str, str]:
+    states = load_states()
+    return dict(zip(states["state_fips"], states["usps"], strict=True))
 
 
 def inputs_fingerprint(store: Store, threshold: int) -> str:
@@ -196,13 +174,28 @@ def panel_is_current(store: Store, threshold: int = DEFAULT_THRESHOLD) -> bool:
     return bool(latest == inputs_fingerprint(store, threshold))
 
 
+def _withheld_before(store: Store, cells: pl.DataFrame) -> list[bool]:
+    """Cells the previous build withheld whose value is unchanged: they stay withheld, so that
+    comparing two builds of the store (before and after a release) reveals none of them."""
+    before = store.frame(
+        "SELECT level, area_code, month, measure, value, true AS withheld FROM panel_cells "
+        "WHERE suppressed IS NOT NULL"
+    )
+    if before.is_empty():
+        return [False] * cells.height
+    joined = cells.join(before, on=["level", "area_code", "month", "measure", "value"], how="left")
+    return joined["withheld"].fill_null(False).to_list()
+
+
 def build_panel(store: Store, threshold: int = DEFAULT_THRESHOLD) -> int:
     """Build (or rebuild) the panel and its disclosure control; returns the number of cells."""
     store.refuse_if_published_only("rebuild the panel")
     started = time.perf_counter()
-    cells = level_cells(base_cells(store)).with_columns(pl.col("value").round(AVERAGE_DECIMALS))
-    relations = panel_relations(cells)
-    result = suppress(cells["value"].to_list(), relations, threshold)
+    placed = placed_base(base_cells(store))
+    cells = level_cells(placed).with_columns(pl.col("value").round(AVERAGE_DECIMALS))
+    relations = panel_relations(cells, placed, _usps_of_fips())
+    before = _withheld_before(store, cells)
+    result = suppress(cells["value"].to_list(), relations, threshold, withheld_before=before)
     status = [
         "primary" if p else "complementary" if c else None
         for p, c in zip(result.primary.tolist(), result.complementary.tolist(), strict=True)

@@ -22,13 +22,11 @@ from sanctuary_atlas.measures.definitions import (
     DERIVED_BY_NAME,
     MEASURES_BY_NAME,
     NATION_ONLY_TABLES,
+    UNPLACED_TABLES,
     check_measures,
 )
 from sanctuary_atlas.measures.panel import LEVELS, NATION, UNASSIGNED
 from sanctuary_atlas.store import Store
-
-# Removals carry no place below the AOR in any release the atlas reads.
-UNPLACED_TABLES = {"removals"}
 
 
 class PanelQueryError(ValueError):
