@@ -76,3 +76,27 @@ def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
 def test_missing_store_read_only(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no atlas store"):
         Store.open(tmp_path / "absent.duckdb", read_only=True)
+
+
+def test_a_truncated_store_gives_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    from tests.releases.test_kill import CORPUS
+    from tests.test_cli import run
+
+    path = tmp_path / "atlas.duckdb"
+    with Store.open(path) as store:
+        store.execute("CREATE TABLE filler AS SELECT range AS n FROM range(200000)")
+    import sanctuary_atlas
+
+    with sanctuary_atlas.open(path) as atlas:
+        atlas.ingest([CORPUS / "good.csv.gz"])
+    with path.open("r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+    for command in (
+        ["summary", "--db", path],
+        ["releases", "--db", path],
+        ["ingest", "--db", path, CORPUS / "good.csv.gz"],
+    ):
+        done = run(*command)
+        assert done.returncode == 1, (command, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert "truncated or damaged" in " ".join(done.stderr.split()), done.stderr

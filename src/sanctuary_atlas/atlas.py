@@ -15,9 +15,11 @@ from sanctuary_atlas.measures.api import MeasuresAPI
 from sanctuary_atlas.measures.areas import AreaCatalogue, catalogue
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.releases import IngestResult, ingest_file, release_files
+from sanctuary_atlas.releases.column_map import load_column_map
 from sanctuary_atlas.releases.ddp_detention import DdpDetentionLoad, load_ddp_detention
 from sanctuary_atlas.releases.detention import DetentionLoad, load_detention
 from sanctuary_atlas.releases.ice_stats import StatsLoad, load_ice_statistics
+from sanctuary_atlas.releases.layouts import DEFAULT_LAYOUT
 from sanctuary_atlas.releases.precedence import (
     EVENT_TABLES,
     Override,
@@ -58,17 +60,30 @@ class Atlas:
 
     # -- releases ---------------------------------------------------------------------------
     def ingest(
-        self, paths: Iterable[str | Path], on_file: FileCallback | None = None
+        self,
+        paths: Iterable[str | Path],
+        on_file: FileCallback | None = None,
+        *,
+        strict: bool = False,
+        columns: str | Path | dict[str, str] | None = None,
     ) -> list[IngestResult]:
-        """Ingest release files and folders; each file whole or not at all. Stops at the first
-        bad file (files before it stay ingested) by raising ``BadInputError``."""
+        """Ingest release files and folders: all or nothing per call. The files, their
+        registry rows, the precedence and the resolution of their landmarks commit in one
+        transaction; the first bad file raises ``BadInputError`` and nothing of the call is
+        stored. A column no layout knows is skipped and named in the results (``strict``:
+        refused); ``columns`` maps new header spellings (a YAML file or a dict, see
+        ``releases.column_map``)."""
         self.store.refuse_if_published_only("ingest releases")
+        column_map = load_column_map(columns) if isinstance(columns, (str, Path)) else columns
+        layout = DEFAULT_LAYOUT.with_columns(column_map or {}, strict=strict)
+        files = release_files(paths)
         results: list[IngestResult] = []
-        try:
-            for path in release_files(paths):
+        with self.store.transaction():
+            # landmarks left unresolved by an interrupted older version are repaired here too
+            self.geography.resolve_store()
+            for path in files:
                 on_rows = on_file(path) if on_file else None
-                results.append(ingest_file(self.store, path, on_rows))
-        finally:
+                results.append(ingest_file(self.store, path, on_rows, layout))
             if any(result.status == "ingested" for result in results):
                 # new landmark texts are resolved once each, after the files, not per row
                 self.geography.resolve_store()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -41,6 +41,23 @@ _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (
 
 class StoreError(RuntimeError):
     """The store cannot be opened or is not an atlas store of a version this program knows."""
+
+
+# What DuckDB raises when the file under it is truncated or damaged: such a store fails at the
+# first page it cannot read, often long after opening.
+_DAMAGED = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except _DAMAGED as exc:
+        raise StoreError(
+            f"the atlas store {path} cannot be read: the file is truncated or damaged "
+            f"({str(exc).splitlines()[0]}). Restore it from a copy, or build it again "
+            "(`sanctuary-atlas build --data ../shared/data --db ...`)."
+        ) from exc
 
 
 class StoreMissingError(StoreError, FileNotFoundError):
@@ -110,6 +127,7 @@ class Store:
         self._con = connection
         self.path = path
         self.read_only = read_only
+        self._transaction_depth = 0
         # re-entrant: a transaction holds it while its statements take it again
         self._lock = threading.RLock()
 
@@ -131,10 +149,15 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the atlas store {store_path}: {exc}") from exc
         store = cls(con, store_path, read_only)
-        if read_only:
-            store._check_version()
-        else:
-            store.migrate()
+        try:
+            with _readable(store_path):
+                if read_only:
+                    store._check_version()
+                else:
+                    store.migrate()
+        except BaseException:
+            con.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -192,22 +215,36 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: on any exception every statement of the block is rolled back. No
-        other thread uses the connection until the block ends."""
+        other thread uses the connection until the block ends. A transaction opened inside
+        another joins it: the outermost one commits or rolls back."""
         with self._lock:
-            self._con.execute("BEGIN TRANSACTION")
+            if self._transaction_depth:
+                self._transaction_depth += 1
+                try:
+                    yield
+                finally:
+                    self._transaction_depth -= 1
+                return
+            with _readable(self.path):
+                self._con.execute("BEGIN TRANSACTION")
+            self._transaction_depth = 1
             try:
                 yield
             except BaseException:
-                self._con.execute("ROLLBACK")
+                self._transaction_depth = 0
+                with suppress(duckdb.Error):  # a damaged file may refuse even the rollback
+                    self._con.execute("ROLLBACK")
                 raise
-            self._con.execute("COMMIT")
+            self._transaction_depth = 0
+            with _readable(self.path):
+                self._con.execute("COMMIT")
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> None:
-        with self._lock:
+        with self._lock, _readable(self.path):
             self._con.execute(sql, parameters or [])
 
     def rows(self, sql: str, parameters: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._lock, _readable(self.path):
             return self._con.execute(sql, parameters or []).fetchall()
 
     def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
@@ -215,7 +252,7 @@ class Store:
         return found[0][0] if found else None
 
     def arrow(self, sql: str, parameters: Sequence[Any] | None = None) -> pa.Table:
-        with self._lock:
+        with self._lock, _readable(self.path):
             return self._con.sql(sql, params=list(parameters or [])).to_arrow_table()
 
     def frame(self, sql: str, parameters: Sequence[Any] | None = None) -> pl.DataFrame:
@@ -229,7 +266,8 @@ class Store:
         with self._lock:
             self._con.register(view, data)
             try:
-                self._con.execute(f"INSERT INTO {table} {select_sql}")
+                with _readable(self.path):
+                    self._con.execute(f"INSERT INTO {table} {select_sql}")
             finally:
                 self._con.unregister(view)
 

@@ -60,3 +60,18 @@ def test_kill_mid_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
         # the store still works: the same file ingests whole afterwards
         result = atlas.ingest([big])
         assert result[0].rows == 439_903
+
+
+def test_pairs_an_interrupted_older_version_left_unresolved_are_repaired(tmp_path: Path) -> None:
+    """Older versions committed rows before resolving their landmarks; a kill in between left
+    pairs unresolved. The next ingest (even of a file already stored) resolves them."""
+    store = tmp_path / "atlas.duckdb"
+    with sanctuary_atlas.open(store) as atlas:
+        atlas.ingest([CORPUS / "good.csv.gz"])
+        resolved = atlas.store.scalar("SELECT count(*) FROM location_resolutions")
+        assert resolved > 0
+        atlas.store.execute("DELETE FROM location_resolutions")  # as the kill left it
+    with sanctuary_atlas.open(store) as atlas:
+        (again,) = atlas.ingest([CORPUS / "good.csv.gz"])
+        assert again.status == "already stored"
+        assert atlas.store.scalar("SELECT count(*) FROM location_resolutions") == resolved

@@ -119,15 +119,21 @@ def test_a_newer_release_adds_its_months_to_the_panel_and_the_web_atlas(
     ]
 
 
-def test_a_column_no_layout_knows_is_named_and_nothing_is_stored(
+def test_a_column_no_layout_knows_is_skipped_and_named_or_refused_with_strict(
     tmp_path: Path, store: Path
 ) -> None:
     newer = tmp_path / "ddp_arrests_with_site_code.csv"
-    write_newer_release(newer, extra_column="Apprehension Site Code")
+    written = write_newer_release(newer, extra_column="Apprehension Site Code")
     with sanctuary_atlas.open(store) as atlas:
         before = atlas.store.scalar("SELECT count(*) FROM arrests")
         with pytest.raises(BadInputError, match="Apprehension Site Code") as raised:
-            atlas.ingest([newer])
+            atlas.ingest([newer], strict=True)
         assert newer.name in str(raised.value)
         assert atlas.store.scalar("SELECT count(*) FROM arrests") == before
         assert atlas.store.scalar("SELECT count(*) FROM releases") == 1
+        # without --strict the rows go in, the column does not, and the report names it
+        (result,) = atlas.ingest([newer])
+        assert result.rows == written
+        assert result.unknown_columns == {"": ["Apprehension Site Code"]}
+        report = atlas.store.scalar("SELECT report FROM releases WHERE file_name = ?", [newer.name])
+        assert '"unknown_columns": ["Apprehension Site Code"]' in report

@@ -24,14 +24,27 @@ from sanctuary_atlas.cli.options import (
     writing,
 )
 from sanctuary_atlas.cli.output import console, print_frame
+from sanctuary_atlas.releases import BadInputError
+from sanctuary_atlas.releases.column_map import accepted_fields
 from sanctuary_atlas.store import DEFAULT_STORE
 
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Release files or folders of them.")],
     db: DbOption = DEFAULT_STORE,
+    strict: Annotated[
+        bool, typer.Option(help="Refuse a file with a column no layout knows (default: skip it).")
+    ] = False,
+    columns: Annotated[
+        Path | None,
+        typer.Option(
+            help="A YAML map of new header spellings to canonical fields "
+            f"({', '.join(accepted_fields())})."
+        ),
+    ] = None,
 ) -> None:
-    """Ingest ICE release files (csv, csv.gz, xlsx); each file whole or not at all."""
+    """Ingest ICE release files (csv, csv.gz, xlsx, parquet): all or nothing per command —
+    if one file is bad, nothing of this command is stored."""
     with (
         exit_codes(),
         writing(db) as atlas,
@@ -60,12 +73,29 @@ def ingest(
 
             return on_rows
 
-        results = atlas.ingest(paths, on_file=on_file)
+        try:
+            results = atlas.ingest(paths, on_file=on_file, strict=strict, columns=columns)
+        except BadInputError:
+            read = ", ".join(path.name for path in tasks) or "none"
+            console.print(
+                f"[bold]Nothing was stored[/]: ingest is all or nothing per command "
+                f"(files read and rolled back: {read})."
+            )
+            raise
         for result in results:
             task = tasks[result.path]
             if result.status == "already stored":
                 progress.update(task, description=f"{result.path.name} [dim](already stored)[/]")
             progress.stop_task(task)
+    for result in results:
+        for sheet, names in result.unknown_columns.items():
+            where = f"{result.path.name}" + (f" / {sheet}" if sheet else "")
+            console.print(
+                f"[yellow]{where}: unknown column(s) not stored:[/] "
+                + ", ".join(repr(n) for n in names)
+                + " (map them with --columns MAP.yaml)",
+                highlight=False,
+            )
     ingested = [r for r in results if r.status == "ingested"]
     console.print(
         f"{len(ingested)} file(s) ingested, {sum(r.rows for r in ingested):,} rows; "

@@ -52,7 +52,7 @@ def resolver_version() -> str:
     return digest.hexdigest()[:16]
 
 
-LOCATED_TABLES = ("arrests", "encounters")
+LOCATED_TABLES = ("arrests", "encounters", "detainers")
 
 _UNRESOLVED_PAIRS = """
     SELECT DISTINCT e.aor, e.location_text

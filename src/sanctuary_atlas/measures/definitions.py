@@ -22,7 +22,7 @@ class Measure:
     name: str
     label: str
     definition: str
-    table: str  # arrests | encounters | removals | detention | ice_book_ins | ice_adp
+    table: str  # arrests | encounters | removals | detainers | detention | ice_book_ins | ice_adp
     condition: str  # SQL on the table's *_counted view; TRUE for every event
     kind: str = "count"  # count | average (people held)
 
@@ -154,6 +154,23 @@ COUNT_MEASURES: tuple[Measure, ...] = (
         "disposition = 'Detainer'",
     ),
     Measure(
+        "detainers",
+        "Detainers issued",
+        "Detainers (requests to hold a person for ICE) issued to a jail or prison in the area, "
+        "by the date ICE prepared them; placed by the detention facility the detainer names. "
+        "Only releases of detainer records (such as the Deportation Data Project's) have them.",
+        "detainers",
+        "TRUE",
+    ),
+    Measure(
+        "detainers_declined",
+        "Detainers declined",
+        "Detainers whose recorded lift reason says the receiving agency declined them. Only "
+        "releases that record how a detainer ended can show it.",
+        "detainers",
+        "lift_reason ILIKE '%declin%'",
+    ),
+    Measure(
         "removals",
         "Removals",
         "Removals (deportations) by ICE, by removal date. Removals carry no place below "
@@ -276,6 +293,14 @@ DERIVED_MEASURES: tuple[DerivedMeasure, ...] = (
         "Encounters ending in a detainer divided by all encounters.",
         "encounters_detainer",
         "encounters",
+        1.0,
+    ),
+    DerivedMeasure(
+        "detainer_declined_share",
+        "Share of detainers declined",
+        "Detainers declined divided by detainers issued.",
+        "detainers_declined",
+        "detainers",
         1.0,
     ),
     *(

@@ -31,7 +31,7 @@ from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, suppress
 from sanctuary_atlas.measures.relations import panel_relations
 from sanctuary_atlas.store import Store
 
-EVENT_TABLES = ("arrests", "encounters", "removals")
+EVENT_TABLES = ("arrests", "encounters", "removals", "detainers")
 # Bumped when the way cells are computed changes, so that stored panels are rebuilt.
 PANEL_VERSION = 3
 # Averages (people held) are rounded: summed in a thread-dependent order, their last bits
@@ -52,6 +52,15 @@ def _event_base_sql(table: str, measures: list[Measure]) -> str:
     )
     state = "CASE WHEN r.level IN ('county', 'state') THEN r.state END" if placed else "NULL"
     county = "CASE WHEN r.level = 'county' THEN r.county_fips END" if placed else "NULL"
+    if table == "detainers":
+        # a detainer names the jail it was sent to: its facility code places it first (the
+        # detention facility list), its name through the resolver otherwise
+        join += (
+            " LEFT JOIN (SELECT DISTINCT ON (facility_code) facility_code, state AS f_state, "
+            "county_fips AS f_county FROM detention_facilities) f "
+            "ON f.facility_code = e.facility_code"
+        )
+        state, county = f"coalesce(f.f_state, {state})", f"coalesce(f.f_county, {county})"
     # only months some counted release covers: elsewhere there is no data, not zero
     return f"""
         SELECT date_trunc('month', e.event_date)::DATE AS month,

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from sanctuary_atlas import safe_yaml
 from sanctuary_atlas.policies.jurisdictions import county_index, state_for
 from sanctuary_atlas.policies.model import (
     FIPS_LENGTH,
@@ -195,8 +196,10 @@ def entries_from_records(
 def yaml_records(text: str, origin_name: str) -> list[tuple[int, dict[str, Any]]]:
     """The entries of a YAML list of mappings, each with the line it starts on."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = safe_yaml.compose(text)
+        data = safe_yaml.load(text)
+    except safe_yaml.UnsafeYamlError as exc:
+        raise PolicyValidationError(origin_name, [Issue(exc.line, exc.problem)]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1

@@ -23,7 +23,7 @@ import pyarrow.csv as pacsv
 
 from sanctuary_atlas.releases.banner import parse_banner
 from sanctuary_atlas.releases.errors import BadInputError
-from sanctuary_atlas.releases.layouts import header_score
+from sanctuary_atlas.releases.layouts import DEFAULT_LAYOUT, Layout
 from sanctuary_atlas.releases.source import (
     CONTROL_CHARS,
     MAX_FIELD_CHARS,
@@ -39,6 +39,9 @@ SNIFF_BYTES = 256 * 1024
 SNIFF_LINES = 40
 DELIMITERS = ("|", "\t", ",")
 BLOCK_BYTES = 4 << 20
+# Longest line read: ICE rows run to a few hundred bytes; every field at its longest allowed
+# length would still fit several times. Memory stays a few blocks whatever the file holds.
+MAX_LINE_BYTES = 1 << 20
 
 
 def is_gzip(path: Path) -> bool:
@@ -54,21 +57,48 @@ class _ControlCharacterFound(Exception):
     """Raised by ``_GuardedStream``; the line-by-line pass then says where."""
 
 
+class _LineTooLong(Exception):
+    """Raised by ``_GuardedStream`` when a line outgrows ``MAX_LINE_BYTES``."""
+
+    def __init__(self, line: int):
+        super().__init__(f"line {line}")
+        self.line = line
+
+
 class _GuardedStream:
-    """A byte stream that refuses control characters as it is read: one C-speed search per
-    block, instead of a regular expression over every parsed value."""
+    """A byte stream that refuses control characters and over-long lines as it is read: one
+    C-speed search per block, instead of a regular expression over every parsed value. A line
+    is refused as soon as it passes ``MAX_LINE_BYTES``, before any parser holds it: a gzip of a
+    few megabytes can hold one line of gigabytes, which a CSV reader would buffer whole."""
 
     _CONTROL = re.compile(CONTROL_CHARS.encode())
 
-    def __init__(self, raw: io.BufferedIOBase):
+    def __init__(self, raw: io.BufferedIOBase, first_line: int = 1):
         self._raw = raw
         self.closed = False
+        self._line = first_line  # 1-based number of the line being read
+        self._open_bytes = 0  # bytes of that line read so far
 
     def read(self, size: int = -1) -> bytes:
-        chunk = self._raw.read(size)
+        chunk = self._raw.read(size if size >= 0 else BLOCK_BYTES)
         if self._CONTROL.search(chunk):
             raise _ControlCharacterFound
+        self._count_lines(chunk)
         return chunk
+
+    def _count_lines(self, chunk: bytes) -> None:
+        # Only the line that runs across blocks can grow without bound; a line inside one
+        # block is bounded by the block, and its fields by ``check_batch``.
+        first = chunk.find(b"\n")
+        if first < 0:
+            self._open_bytes += len(chunk)
+            if self._open_bytes > MAX_LINE_BYTES:
+                raise _LineTooLong(self._line)
+            return
+        if self._open_bytes + first > MAX_LINE_BYTES:
+            raise _LineTooLong(self._line)
+        self._line += chunk.count(b"\n")
+        self._open_bytes = len(chunk) - chunk.rfind(b"\n") - 1
 
     def readable(self) -> bool:
         return True
@@ -113,16 +143,19 @@ def _encoding(start: bytes) -> str:
 
 
 def _split(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a field over the csv module's limit: not a header, not a banner
+        return []
 
 
-def _find_header(path: Path, lines: list[str]) -> tuple[int, str, list[str]]:
+def _find_header(path: Path, lines: list[str], layout: Layout) -> tuple[int, str, list[str]]:
     """(0-based line index, delimiter, cells) of the line that names the most known columns."""
     best: tuple[int, int, str, list[str]] = (0, -1, "|", [])
     for index, line in enumerate(lines[:SNIFF_LINES]):
         for delimiter in DELIMITERS:
             cells = _split(line, delimiter)
-            score = header_score(cells)
+            score = layout.header_score(cells)
             if score > best[0]:
                 best = (score, index, delimiter, cells)
     score, index, delimiter, cells = best
@@ -139,7 +172,7 @@ def _find_header(path: Path, lines: list[str]) -> tuple[int, str, list[str]]:
     return index, delimiter, [cell.strip() for cell in cells]
 
 
-def read_delimited(path: Path) -> SourceTable:
+def read_delimited(path: Path, layout: Layout = DEFAULT_LAYOUT) -> SourceTable:
     """Find the table in a delimited release file; rows are read later, in batches."""
     start = _read_start(path)
     if not start.strip():
@@ -149,7 +182,7 @@ def read_delimited(path: Path) -> SourceTable:
     lines = text.splitlines()
     if len(start) == SNIFF_BYTES and lines:
         lines = lines[:-1]  # the last sniffed line may be cut short
-    header_index, delimiter, cells = _find_header(path, lines)
+    header_index, delimiter, cells = _find_header(path, lines, layout)
     banner_lines = [
         " ".join(c for c in _split(line, delimiter) if c) for line in lines[:header_index]
     ]
@@ -158,7 +191,9 @@ def read_delimited(path: Path) -> SourceTable:
     def batches() -> Iterator[pa.RecordBatch]:
         return _stream(table, encoding, delimiter, header_index)
 
-    table = table_from_header(path, None, FAMILY, header_index + 1, tuple(cells), banner, batches)
+    table = table_from_header(
+        path, None, FAMILY, header_index + 1, tuple(cells), banner, batches, layout
+    )
     return table
 
 
@@ -172,7 +207,7 @@ def _stream(
     try:
         with _open_bytes(table.path) as raw:
             reader = pacsv.open_csv(
-                _GuardedStream(raw),
+                _GuardedStream(raw),  # counts lines from the first line of the file
                 read_options=pacsv.ReadOptions(
                     skip_rows=header_index + 1,
                     column_names=column_names,
@@ -193,6 +228,13 @@ def _stream(
                 yield batch
     except BadInputError:
         raise
+    except _LineTooLong as exc:
+        raise table.fail(
+            f"a line longer than {MAX_LINE_BYTES:,} bytes",
+            row=exc.line,
+            expected=f"rows of at most {MAX_LINE_BYTES:,} bytes (a broken quote, a missing "
+            "line break or a corrupt file makes such lines)",
+        ) from exc
     except (
         pa.ArrowInvalid,
         UnicodeDecodeError,
@@ -210,9 +252,9 @@ def _locate_problem(
     """Read the file line by line to say exactly where the fast reader stopped."""
     width = len(table.header_cells)
     line = header_index + 1
-    # The csv module refuses fields over 128 KiB; lift that here so the over-long field is
-    # measured and named, then restore the process-wide limit.
-    previous_limit = csv.field_size_limit(1 << 30)
+    # The csv module refuses fields over 128 KiB; lift that to the line limit here so the
+    # over-long field is measured and named, then restore the process-wide limit.
+    previous_limit = csv.field_size_limit(MAX_LINE_BYTES)
     try:
         with _open_bytes(table.path) as raw:
             text = io.TextIOWrapper(cast(BinaryIO, raw), encoding=encoding, newline="")

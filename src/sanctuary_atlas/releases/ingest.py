@@ -3,6 +3,7 @@
 Every file is read and checked in one transaction: its tables (one per sheet), its registry
 rows and the recomputed release precedence commit together, or nothing of it remains — also
 when the process is killed, since DuckDB discards an uncommitted transaction on reopening.
+(``Atlas.ingest`` widens this to every file of one command, with the landmark resolution.)
 A file whose sha256 is already registered is skipped and reported as such.
 """
 
@@ -22,14 +23,16 @@ import pyarrow as pa
 from sanctuary_atlas.releases.banner import fiscal_year_bounds
 from sanctuary_atlas.releases.delimited import read_delimited
 from sanctuary_atlas.releases.errors import BadInputError
+from sanctuary_atlas.releases.layouts import DEFAULT_LAYOUT, Layout
 from sanctuary_atlas.releases.methods import ARREST_METHODS
 from sanctuary_atlas.releases.normalise import insert_plan, with_aor_codes
+from sanctuary_atlas.releases.parquet import PARQUET_MAGIC, read_parquet
 from sanctuary_atlas.releases.precedence import rebuild_choices
 from sanctuary_atlas.releases.source import SourceTable, batch_schema
 from sanctuary_atlas.releases.workbook import read_workbook
 from sanctuary_atlas.store import Store
 
-RELEASE_SUFFIXES = (".csv", ".csv.gz", ".gz", ".txt", ".tsv", ".xlsx", ".xls")
+RELEASE_SUFFIXES = (".csv", ".csv.gz", ".gz", ".txt", ".tsv", ".xlsx", ".xls", ".parquet")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -53,6 +56,7 @@ class IngestResult:
     sha256: str
     tables: list[IngestedTable] = field(default_factory=list)
     seconds: float = 0.0
+    unknown_columns: dict[str, list[str]] = field(default_factory=dict)  # sheet -> names
 
     @property
     def rows(self) -> int:
@@ -90,24 +94,34 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def source_tables(path: Path) -> list[SourceTable]:
+def source_tables(path: Path, layout: Layout = DEFAULT_LAYOUT) -> list[SourceTable]:
     """The tables in a release file, with the layout detected from its bytes, not its name."""
     with path.open("rb") as handle:
         magic = handle.read(4)
     if not magic:
         raise BadInputError(path, "the file is empty", expected="a release file with a header")
     if magic.startswith(_ZIP_MAGIC) or magic.startswith(_OLE_MAGIC):
-        return read_workbook(path)
-    return [read_delimited(path)]
+        return read_workbook(path, layout)
+    if magic == PARQUET_MAGIC:
+        return [read_parquet(path, layout)]
+    return [read_delimited(path, layout)]
 
 
-def ingest_file(store: Store, path: Path, on_rows: RowsCallback | None = None) -> IngestResult:
+def ingest_file(
+    store: Store,
+    path: Path,
+    on_rows: RowsCallback | None = None,
+    layout: Layout = DEFAULT_LAYOUT,
+) -> IngestResult:
     started = time.perf_counter()
     digest = sha256_of(path)
     if store.scalar("SELECT count(*) FROM releases WHERE sha256 = ?", [digest]):
         return IngestResult(path, "already stored", digest)
-    tables = source_tables(path)  # header and layout errors surface before any write
+    tables = source_tables(path, layout)  # header and layout errors surface before any write
     result = IngestResult(path, "ingested", digest)
+    result.unknown_columns = {
+        table.sheet or "": table.unknown_columns for table in tables if table.unknown_columns
+    }
     with store.transaction():
         for table in tables:
             result.tables.append(_load_table(store, table, digest, on_rows))
@@ -271,6 +285,7 @@ def _report(store: Store, table_name: str, release_id: int, table: SourceTable) 
             )
         ),
         "header": list(table.header_cells),
+        "unknown_columns": table.unknown_columns,
         "notes": table.notes,
     }
     if table_name == "arrests":

@@ -25,7 +25,14 @@ REDACTION_REGEX = r"^((\(b\)\(\d\)(\(?[a-z]\))?[,;]?)+|-+)$"
 _COMMON_MARKERS = ", ".join(
     f"'{m}'" for m in ("(B)(6);(B)(7)(C)", "(B)(7)(E)", "(b)(7)(E )", "(b)(6),(b)(7)(c )", "--")
 )
-DATE_COLUMNS = {"apprehension_date", "encounter_date", "removal_date", "departed_date"}
+DATE_COLUMNS = {
+    "apprehension_date",
+    "encounter_date",
+    "removal_date",
+    "departed_date",
+    "detainer_date",
+    "book_in_date",
+}
 
 # canonical table -> canonical text columns (target column, source field)
 TEXT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -36,6 +43,9 @@ TEXT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("disposition", "disposition"),
         ("citizenship", "citizenship"),
         ("gender", "gender"),
+        ("state", "state"),
+        ("criminality", "criminality"),
+        ("conviction", "conviction"),
     ),
     "encounters": (
         ("location_text", "location_text"),
@@ -43,6 +53,7 @@ TEXT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("disposition", "disposition"),
         ("citizenship", "citizenship"),
         ("gender", "gender"),
+        ("criminality", "criminality"),
     ),
     "removals": (
         ("disposition", "disposition"),
@@ -51,6 +62,26 @@ TEXT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("threat_level", "threat_level"),
         ("offense_level", "offense_level"),
         ("charge_section", "charge_section"),
+        ("criminality", "criminality"),
+        ("conviction", "conviction"),
+    ),
+    "detainers": (
+        ("location_text", "facility"),  # the jail or prison the detainer was sent to
+        ("facility_code", "facility_code"),
+        ("state", "state"),
+        ("disposition", "disposition"),
+        ("lift_reason", "lift_reason"),
+        ("citizenship", "citizenship"),
+        ("gender", "gender"),
+        ("criminality", "criminality"),
+        ("conviction", "conviction"),
+    ),
+    "book_ins": (
+        ("location_text", "facility"),
+        ("facility_code", "facility_code"),
+        ("citizenship", "citizenship"),
+        ("gender", "gender"),
+        ("criminality", "criminality"),
     ),
 }
 # canonical table -> extra date columns besides event_date (target column, source field)
@@ -58,6 +89,8 @@ EXTRA_DATES: dict[str, tuple[tuple[str, str], ...]] = {
     "arrests": (),
     "encounters": (),
     "removals": (("apprehension_date", "apprehension_date"), ("departed_date", "departed_date")),
+    "detainers": (),
+    "book_ins": (),
 }
 
 

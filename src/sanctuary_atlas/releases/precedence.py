@@ -11,12 +11,19 @@ Program's share of them again. Both stay in the store; the ``*_counted`` views k
    only a partial release covers a cell, the cell is not counted unless the user prefers that
    release: counting the CAP share of one AOR beside complete counts elsewhere would read as
    a real difference between places;
-3. a release covering every AOR over one covering a single AOR;
-4. the longer stated coverage;
-5. the newer coverage end, then the later ingest.
+3. what the releases hold: a release with markedly fewer events for the cell (under
+   ``MARKEDLY_FEWER`` of the most any release of the same completeness holds) never replaces
+   one with more — a truncated copy of a year claims the whole year but holds a few days;
+4. a release covering every AOR over one covering a single AOR;
+5. a release covering the month whole over one covering part of it;
+6. the longer stated coverage;
+7. the newer coverage end, then the later ingest.
 
 A release "covers" a month when its stated period (banner or fiscal year) or its own rows
-include it; a release covers the AORs its banner names, or every AOR when it names none.
+include it; a release covers the AORs its banner names, or every AOR when it names none. A
+stated period that starts or ends inside a month covers that month only in part: such a
+release never replaces one covering the month whole (the panel gives a month no release
+covers whole no figure).
 """
 
 from __future__ import annotations
@@ -35,6 +42,12 @@ def _union(template: str) -> str:
     return " UNION ALL ".join(template.format(table=t) for t in EVENT_TABLES)
 
 
+# A release holding fewer than this share of another's events for a (table, AOR, month) they
+# both claim is "markedly fewer": it never replaces the other, whatever its date or scope. A
+# truncated copy (the first 1,000 rows of a year) or half a release falls far below it; a
+# revised release that drops a few duplicates does not.
+MARKEDLY_FEWER = 0.9
+
 _CANDIDATES = f"""
 WITH months AS (
     SELECT r.release_id, r.table_name, g.m::DATE AS month
@@ -51,6 +64,31 @@ WITH months AS (
     )
 })
 ),
+held AS (
+    SELECT release_id, table_name, aor, month, count(*) AS events FROM ({
+    _union(
+        "SELECT release_id, '{table}' AS table_name, aor, "
+        "date_trunc('month', event_date)::DATE AS month FROM {table} "
+        "WHERE event_date IS NOT NULL"
+    )
+}) GROUP BY ALL
+),
+held_month AS (
+    SELECT release_id, table_name, month, sum(events) AS events FROM held GROUP BY ALL
+),
+-- release A is short of release B when, over the months A claims that B also covers, A holds
+-- markedly fewer events: half a year's file matches the whole file month by month for its
+-- first months, but not over the year it claims
+short_of AS (
+    SELECT c.release_id, o.release_id AS other_id
+    FROM months c
+    JOIN months o ON o.table_name = c.table_name AND o.month = c.month
+                 AND o.release_id <> c.release_id
+    LEFT JOIN held_month hc ON hc.release_id = c.release_id AND hc.month = c.month
+    LEFT JOIN held_month ho ON ho.release_id = o.release_id AND ho.month = c.month
+    GROUP BY ALL
+    HAVING sum(coalesce(hc.events, 0)) < {MARKEDLY_FEWER} * sum(coalesce(ho.events, 0))
+),
 aors AS (
     SELECT DISTINCT table_name, aor FROM ({
     _union("SELECT DISTINCT '{table}' AS table_name, aor FROM {table}")
@@ -61,31 +99,66 @@ aors AS (
 candidates AS (
     SELECT a.table_name, a.aor, m.month, r.release_id, r.is_complete,
            r.scope_aors IS NULL AS all_aors,
+           -- a stated period that starts or ends inside a month covers that month only in
+           -- part; a release dated by its own rows claims no more than they show
+           (r.coverage_basis = 'event_dates'
+            OR (r.coverage_start <= m.month AND r.coverage_end >= last_day(m.month)))
+               AS whole_month,
            coalesce(r.coverage_end - r.coverage_start, 0) AS coverage_days,
            r.coverage_end, r.ingested_at,
+           coalesce(any_value(h.events), 0) AS events,
+           coalesce(any_value(hm.events), 0) AS month_events,
            max(o.created_at) AS override_at
     FROM aors a
     JOIN months m ON m.table_name = a.table_name
     JOIN releases r ON r.release_id = m.release_id
+    LEFT JOIN held h
+           ON h.release_id = r.release_id AND h.table_name = a.table_name
+          AND h.aor IS NOT DISTINCT FROM a.aor AND h.month = m.month
+    LEFT JOIN held_month hm
+           ON hm.release_id = r.release_id AND hm.table_name = a.table_name
+          AND hm.month = m.month
     LEFT JOIN precedence_overrides o
            ON o.release_id = r.release_id AND o.table_name = a.table_name
           AND (o.aor IS NULL OR o.aor = a.aor) AND m.month BETWEEN o.month_from AND o.month_to
     WHERE r.scope_aors IS NULL OR list_contains(r.scope_aors, a.aor)
     GROUP BY ALL
 ),
+weighed AS (
+    -- fewer in the cell; or, between releases of every AOR, fewer in the whole month (an AOR
+    -- where both hold nothing does not make a truncated copy as good as the release) or over
+    -- the months the release claims
+    SELECT c.*,
+        c.events < {MARKEDLY_FEWER} * max(c.events) OVER (
+            PARTITION BY c.table_name, c.aor, c.month, c.is_complete)
+        OR (c.all_aors AND c.month_events < {MARKEDLY_FEWER} * max(c.month_events) OVER (
+            PARTITION BY c.table_name, c.aor, c.month, c.is_complete, c.all_aors))
+        OR (c.all_aors AND EXISTS (
+            SELECT 1 FROM candidates o JOIN short_of s
+              ON s.release_id = c.release_id AND s.other_id = o.release_id
+            WHERE o.table_name = c.table_name AND o.aor IS NOT DISTINCT FROM c.aor
+              AND o.month = c.month AND o.is_complete = c.is_complete AND o.all_aors))
+            AS fewer
+    FROM candidates c
+),
 ranked AS (
     SELECT *,
         row_number() OVER w AS rank,
         count(*) OVER (PARTITION BY table_name, aor, month) AS n,
         list(release_id) OVER (PARTITION BY table_name, aor, month) AS all_candidates,
+        lead(release_id) OVER w AS next_id,
+        lead(events) OVER w AS next_events,
+        lead(month_events) OVER w AS next_month_events,
         lead(is_complete) OVER w AS next_complete,
+        lead(fewer) OVER w AS next_fewer,
         lead(all_aors) OVER w AS next_all_aors,
+        lead(whole_month) OVER w AS next_whole_month,
         lead(coverage_days) OVER w AS next_days
-    FROM candidates
+    FROM weighed
     WINDOW w AS (PARTITION BY table_name, aor, month
-                 ORDER BY override_at DESC NULLS LAST, is_complete DESC, all_aors DESC,
-                          coverage_days DESC, coverage_end DESC, ingested_at DESC,
-                          release_id DESC)
+                 ORDER BY override_at DESC NULLS LAST, is_complete DESC, fewer ASC,
+                          all_aors DESC, whole_month DESC, coverage_days DESC,
+                          coverage_end DESC, ingested_at DESC, release_id DESC)
 )
 SELECT table_name, aor, month, release_id, list_sort(all_candidates) AS candidates,
     is_complete OR override_at IS NOT NULL AS counted,
@@ -94,7 +167,15 @@ SELECT table_name, aor, month, release_id, list_sort(all_candidates) AS candidat
         WHEN NOT is_complete THEN 'only a partial release covers it: not counted unless preferred'
         WHEN n = 1 THEN 'only release covering it'
         WHEN is_complete AND NOT next_complete THEN 'complete release preferred over a partial one'
+        WHEN next_fewer AND NOT fewer THEN
+            'release ' || next_id || ' holds markedly fewer events than release ' || release_id
+            || ' for this month (here ' || next_events || ' against ' || events
+            || ', in every AOR ' || next_month_events || ' against ' || month_events
+            || ') or over the months it claims: a release with fewer events never replaces '
+            || 'one with more'
         WHEN all_aors AND NOT next_all_aors THEN 'national release preferred over an AOR release'
+        WHEN whole_month AND NOT next_whole_month THEN
+            'covers the month whole; the other release covers only part of it'
         WHEN coverage_days > next_days THEN 'longer coverage'
         ELSE 'newer release'
     END AS reason

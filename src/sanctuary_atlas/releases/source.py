@@ -41,6 +41,11 @@ class SourceTable:
     read_batches: Callable[[], Iterator[pa.RecordBatch]]
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def unknown_columns(self) -> list[str]:
+        """Header cells no layout maps: not stored, named in the ingest report."""
+        return [name for _, name in self.header.unknown]
+
     def batches(self) -> Iterator[pa.RecordBatch]:
         return self.read_batches()
 

@@ -10,10 +10,11 @@ import pyarrow as pa
 from sanctuary_atlas.releases.banner import Banner
 from sanctuary_atlas.releases.errors import BadInputError
 from sanctuary_atlas.releases.layouts import (
+    DEFAULT_LAYOUT,
     SOURCE_FIELDS,
+    Layout,
     detect_kind,
     known_headers,
-    match_header,
 )
 from sanctuary_atlas.releases.source import SourceTable
 
@@ -26,9 +27,13 @@ def table_from_header(
     cells: tuple[str, ...],
     banner: Banner,
     read_batches: Callable[[], Iterator[pa.RecordBatch]],
+    layout: Layout = DEFAULT_LAYOUT,
 ) -> SourceTable:
-    match = match_header(cells)
-    if match.unknown:
+    """A column no layout knows is not stored: it is named in the table's report and the ingest
+    goes on (only mapped columns are ever stored, so an identifier or free text the layouts do
+    not know is never stored by accident). With ``layout.strict`` it stops the ingest."""
+    match = layout.match_header(cells)
+    if match.unknown and layout.strict:
         index, name = match.unknown[0]
         others = ", ".join(repr(n) for _, n in match.unknown[1:])
         raise BadInputError(
@@ -38,8 +43,8 @@ def table_from_header(
             sheet=sheet,
             row=header_row,
             column=name,
-            expected=f"column names of a known layout ({known_headers()}); add a new "
-            "spelling to SOURCE_FIELDS in releases/layouts.py",
+            expected=f"column names of a known layout ({known_headers()}); map a new "
+            "spelling with `ingest --columns MAP.yaml`, or ingest without --strict to skip it",
         )
     kind = detect_kind(match, banner.title)
     if kind is None:
@@ -63,6 +68,11 @@ def table_from_header(
             + "; ".join(" or ".join(repr(n) for n in SOURCE_FIELDS[f]) for f in missing),
         )
     notes = []
+    if match.unknown:
+        notes.append(
+            f"{len(match.unknown)} unknown column(s) not stored: "
+            + ", ".join(repr(name) for _, name in match.unknown)
+        )
     if match.blank:
         notes.append(f"{len(match.blank)} column(s) with an empty header were not read")
     return SourceTable(

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from sanctuary_atlas.releases.banner import parse_banner
 from sanctuary_atlas.releases.errors import BadInputError
-from sanctuary_atlas.releases.layouts import header_score
+from sanctuary_atlas.releases.layouts import DEFAULT_LAYOUT, Layout
 from sanctuary_atlas.releases.source import BATCH_ROWS, SourceTable, canonical_batch, check_batch
 from sanctuary_atlas.releases.tables import table_from_header
 
@@ -156,11 +156,11 @@ def open_workbook(path: Path) -> tuple[_Backend, list[str]]:
     )
 
 
-def _header_in(head: list[list[Cell]]) -> tuple[int, list[str]] | None:
+def _header_in(head: list[list[Cell]], layout: Layout) -> tuple[int, list[str]] | None:
     best: tuple[int, int, list[str]] = (1, -1, [])
     for index, row in enumerate(head):
         cells = [(c or "").strip() for c in row]
-        score = header_score(cells)
+        score = layout.header_score(cells)
         if score > best[0]:
             best = (score, index, cells)
     if best[1] < 0:
@@ -171,7 +171,7 @@ def _header_in(head: list[list[Cell]]) -> tuple[int, list[str]] | None:
     return best[1], cells
 
 
-def read_workbook(path: Path) -> list[SourceTable]:
+def read_workbook(path: Path, layout: Layout = DEFAULT_LAYOUT) -> list[SourceTable]:
     """Every table found in the workbook's sheets; sheets without a release header are named
     in the first table's notes. A workbook with none is bad input."""
     backend, failures = open_workbook(path)
@@ -179,7 +179,7 @@ def read_workbook(path: Path) -> list[SourceTable]:
     skipped: list[str] = []
     for sheet in backend.sheet_names():
         head = backend.head(sheet, HEAD_ROWS)
-        found = _header_in(head)
+        found = _header_in(head, layout)
         if found is None:
             skipped.append(sheet)
             continue
@@ -196,6 +196,7 @@ def read_workbook(path: Path) -> list[SourceTable]:
             tuple(cells),
             banner,
             _batches_factory(backend, sheet, header_index + 1),
+            layout,
         )
         table.notes.append(f"read with {backend.name}")
         table.notes.extend(f"reader refused: {failure}" for failure in failures)
