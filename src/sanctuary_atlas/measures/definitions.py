@@ -323,13 +323,6 @@ DERIVED_MEASURES: tuple[DerivedMeasure, ...] = (
 MEASURES_BY_NAME: dict[str, Measure] = {m.name: m for m in COUNT_MEASURES}
 # Removals carry no place below the AOR in any release the atlas reads.
 UNPLACED_TABLES = frozenset({"removals"})
-# Counts whose events the resolver places below the AOR, so that a state or county figure is a
-# lower bound and each AOR's unplaced events bound it from above (issue 16).
-BOUNDED_MEASURES: tuple[str, ...] = tuple(
-    m.name
-    for m in COUNT_MEASURES
-    if m.kind == "count" and m.table not in UNPLACED_TABLES | NATION_ONLY_TABLES
-)
 DERIVED_BY_NAME: dict[str, DerivedMeasure] = {m.name: m for m in DERIVED_MEASURES}
 
 
