@@ -42,6 +42,15 @@ def main() -> None:
             DATA / "detention" / "inc_headcount_fy12-24ytd.csv.gz",
             DATA / "detention" / "facilities.csv.gz",
         )
+        stats = DATA / "detention" / "ice-detention-stats"
+        atlas.load_ddp_detention(
+            DATA
+            / "detention"
+            / "ddp"
+            / "facilities-daily-population_2022-10-01_2026-03-10.parquet",
+            stats / "facilities.parquet",
+        )
+        atlas.load_ice_statistics(stats)
         atlas.policies.load_defaults(DATA / "policies")
         store = atlas.store
         started = time.perf_counter()

@@ -137,6 +137,44 @@ def population_estimates() -> dict[str, dict[str, str]]:
     }
 
 
+RECENT_YEARS = range(2020, 2025)
+RECENT_COLUMNS = [f"population_{year}" for year in RECENT_YEARS]
+
+
+def recent_population(data: Path) -> dict[str, dict[str, str]]:
+    """Census county estimates, vintage 2024 (2020-2024), by county FIPS."""
+    rows = read_csv(data / "reference" / "census_county_population_2020-2024.csv")
+    return {
+        row["county_fips"]: {
+            "county_name": row["county_name"],
+            **{f"population_{year}": row[f"pop{year}"] for year in RECENT_YEARS},
+        }
+        for row in rows
+    }
+
+
+def write_other_population(
+    recent: dict[str, dict[str, str]],
+    counties: list[dict[str, str]],
+    aor_states: dict[tuple[str, str], bool],
+) -> None:
+    """County equivalents of the 2020-2024 estimates that the atlas's (2016) county list lacks:
+    Connecticut's nine planning regions, which replaced its eight counties in Census tables
+    from 2022 (the vintage 2024 file gives them for every year), and Alaska's Chugach and
+    Copper River census areas (from Valdez-Cordova, 2019). They count in their state's, AOR's
+    and the nation's population; the old counties have no estimate after 2019."""
+    usps = {c["state_fips"]: c["state"] for c in counties}
+    whole = {state: aor for (aor, state), is_whole in aor_states.items() if is_whole}
+    rows = []
+    for fips, row in sorted(recent.items()):
+        state = usps[fips[:2]]
+        if state not in whole:
+            raise SystemExit(f"{fips} {row['county_name']}: its state is split between AORs")
+        populations = [row[column] for column in RECENT_COLUMNS]
+        rows.append([fips, row["county_name"], state, whole[state], *populations])
+    write_csv("population_other.csv", ["area_fips", "name", "state", "aor", *RECENT_COLUMNS], rows)
+
+
 def build_counties(data: Path, states: dict[str, us.states.State]) -> list[dict[str, str]]:
     aors, aor_states = aor_by_county(data, states)
     pep = population_estimates()
@@ -162,7 +200,12 @@ def build_counties(data: Path, states: dict[str, us.states.State]) -> list[dict[
                 "population_acs": row["estimate"],
             }
         )
+    recent = recent_population(data)
+    for county in counties:
+        found = recent.pop(county["county_fips"], {})
+        county.update({column: found.get(column, "") for column in RECENT_COLUMNS})
     write_csv("counties.csv", list(counties[0]), ([*c.values()] for c in counties))
+    write_other_population(recent, counties, aor_states)
     write_csv(
         "aor_states.csv",
         ["aor", "state", "whole_state"],

@@ -37,17 +37,22 @@ def full_store(tmp_path_factory: pytest.TempPathFactory, national_store: Path) -
 
 
 DETENTION = DATA / "detention"
+DDP_DAILY = DETENTION / "ddp" / "facilities-daily-population_2022-10-01_2026-03-10.parquet"
+ICE_STATS = DETENTION / "ice-detention-stats"
 
 
 @pytest.fixture(scope="session")
 def panel_store(tmp_path_factory: pytest.TempPathFactory, full_store: Path) -> Path:
-    """The full store with the detention headcount loaded and the panel built."""
+    """The full store with the detention population (UWCHR's headcount, the DDP's daily
+    count) and ICE's detention statistics loaded, and the panel built."""
     path = tmp_path_factory.mktemp("panel") / "atlas.duckdb"
     path.write_bytes(full_store.read_bytes())
     with sanctuary_atlas.open(path) as atlas:
         atlas.load_detention(
             DETENTION / "inc_headcount_fy12-24ytd.csv.gz", DETENTION / "facilities.csv.gz"
         )
+        atlas.load_ddp_detention(DDP_DAILY, ICE_STATS / "facilities.parquet")
+        atlas.load_ice_statistics(ICE_STATS)
         atlas.measures.ensure_panel()
         atlas.policies.load_defaults(DATA / "policies")
     return path

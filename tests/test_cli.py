@@ -122,7 +122,7 @@ def test_claims_and_estimate_json(panel_store: Path, tmp_path: Path) -> None:
 
     claims = run("claims", "--db", panel_store, "--json")
     assert claims.returncode == 0, claims.stderr
-    assert len(json.loads(claims.stdout)) == 3
+    assert len(json.loads(claims.stdout)) == 4
     figure = tmp_path / "es.png"
     estimate = run(
         "estimate",

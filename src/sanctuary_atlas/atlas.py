@@ -16,7 +16,9 @@ from sanctuary_atlas.measures.areas import AreaCatalogue, catalogue
 from sanctuary_atlas.policies.api import PoliciesAPI
 from sanctuary_atlas.releases import IngestResult, ingest_file, release_files
 from sanctuary_atlas.releases.column_map import load_column_map
+from sanctuary_atlas.releases.ddp_detention import DdpDetentionLoad, load_ddp_detention
 from sanctuary_atlas.releases.detention import DetentionLoad, load_detention
+from sanctuary_atlas.releases.ice_stats import StatsLoad, load_ice_statistics
 from sanctuary_atlas.releases.layouts import DEFAULT_LAYOUT
 from sanctuary_atlas.releases.precedence import (
     EVENT_TABLES,
@@ -91,6 +93,18 @@ class Atlas:
         """Load the daily detention headcount and the facility list that places it."""
         self.store.refuse_if_published_only("load the detention headcount")
         return load_detention(self.store, Path(headcount), Path(facilities))
+
+    def load_ddp_detention(self, daily: str | Path, ice_facilities: str | Path) -> DdpDetentionLoad:
+        """Load the Deportation Data Project's daily population per facility (after the
+        facility list: codes it lacks are placed from ICE's facility tables)."""
+        self.store.refuse_if_published_only("load the detention population")
+        return load_ddp_detention(self.store, Path(daily), Path(ice_facilities))
+
+    def load_ice_statistics(self, folder: str | Path) -> StatsLoad:
+        """Load the monthly tables of ICE's detention statistics (book-ins by arresting
+        agency, average daily population) as national monthly figures."""
+        self.store.refuse_if_published_only("load ICE's detention statistics")
+        return load_ice_statistics(self.store, Path(folder))
 
     def releases(self) -> pl.DataFrame:
         """The release registry: one row per ingested file and sheet, with its scope."""

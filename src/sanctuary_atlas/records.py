@@ -35,6 +35,19 @@ class RecordsLayout:
         return self.root / "detention" / "facilities.csv.gz"
 
     @property
+    def detention_daily(self) -> Path:
+        return (
+            self.root
+            / "detention"
+            / "ddp"
+            / "facilities-daily-population_2022-10-01_2026-03-10.parquet"
+        )
+
+    @property
+    def ice_statistics(self) -> Path:
+        return self.root / "detention" / "ice-detention-stats"
+
+    @property
     def policies(self) -> Path:
         return self.root / "policies"
 
@@ -47,6 +60,8 @@ class RecordsLayout:
             *self.releases,
             self.detention_headcount,
             self.detention_facilities,
+            self.detention_daily,
+            self.ice_statistics,
             self.policies,
             self.snapshots_287g,
         ]
@@ -74,6 +89,16 @@ def build_from_records(
     )
     detention = atlas.load_detention(layout.detention_headcount, layout.detention_facilities)
     say(f"detention: {detention.headcount_rows:,} facility-days ({detention.status})")
+    daily = atlas.load_ddp_detention(
+        layout.detention_daily, layout.ice_statistics / "facilities.parquet"
+    )
+    say(
+        f"detention (DDP): {daily.facility_days:,} facility-days, {daily.facilities_added} "
+        f"facilities placed by name, {daily.facilities_in_county} of them in a county "
+        f"({daily.status})"
+    )
+    stats = atlas.load_ice_statistics(layout.ice_statistics)
+    say(f"ICE detention statistics: {stats.months:,} monthly figures ({stats.status})")
     defaults = atlas.policies.load_defaults(layout.policies)
     say(f"policies: {defaults.curated} curated entries, Secure Communities and the DHS list")
     snapshots = atlas.policies.load_287g(layout.snapshots_287g)

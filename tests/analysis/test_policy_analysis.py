@@ -89,6 +89,7 @@ def test_claims_state_figures_and_limits(panel_store: Path) -> None:
         "at_large_without_cooperation",
         "detainer_limits_backlog",
         "surge_2020",
+        "surge_2025",
     ]
     for check in checks:
         assert check.shows and len(check.limits) >= 3
@@ -101,3 +102,23 @@ def test_claims_state_figures_and_limits(panel_store: Path) -> None:
     share = at_large.group_by("group").agg(pl.col("at_large").sum() / pl.col("arrests").sum())
     treated_share = share.filter(pl.col("group") == "treated")["at_large"][0]
     assert f"{treated_share:.1%}" in checks[0].shows[0]
+
+
+def test_surge_claims_name_their_operations_and_confounders(panel_store: Path) -> None:
+    with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
+        surge_2020, surge_2025 = atlas.analysis.claims(["surge_2020", "surge_2025"])
+    assert "COVID-19" in " ".join(surge_2020.limits)
+    assert "book-in statistics have no AOR" in " ".join(surge_2020.limits)
+    # the detention series and ICE's national book-ins, from the month before the deployment
+    groups = set(surge_2020.figures["group"])
+    assert {"treated", "control", "ICE book-ins, nation"} <= groups
+    assert surge_2020.figures["month"].min() == date(2020, 1, 1)
+    text = " ".join(surge_2025.shows)
+    for name in ("Los Angeles", "Midway Blitz", "Charlotte", "Catahoula", "Metro Surge"):
+        assert name in text, name
+    assert "nationwide" not in text  # figures, no verdict: the limits carry the caveats
+    assert "rose everywhere in 2025" in " ".join(surge_2025.limits)
+    assert "(VisaVerge)" in surge_2025.comparison  # each operation's date with its source
+    chicago = surge_2025.figures.filter(pl.col("group") == "CHI AOR")
+    assert chicago["month"].min() == date(2025, 8, 1)
+    assert chicago["month"].max() == date(2026, 2, 1)

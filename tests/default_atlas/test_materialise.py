@@ -24,6 +24,10 @@ from sanctuary_atlas.store import StoreError
 from sanctuary_atlas.web.app import create_app
 from tests.conftest import DETENTION, NATIONAL, REPO
 
+# the registry rows the bundle carries: 19 event and UWCHR files, the DDP's daily count and
+# one row per fiscal year of ICE's two monthly statistics tables (8 + 8)
+BUNDLED_RELEASES = 36
+
 CLI = [sys.executable, "-m", "sanctuary_atlas"]
 
 
@@ -138,7 +142,7 @@ def test_loaders_refuse_the_bundled_store_and_change_nothing(
             with pytest.raises(StoreError, match="bundled default atlas"):
                 attempt()
         assert atlas.store.scalar("SELECT count(*) FROM arrests") == 0
-        assert atlas.store.scalar("SELECT count(*) FROM releases") == 19
+        assert atlas.store.scalar("SELECT count(*) FROM releases") == BUNDLED_RELEASES
     assert path.read_bytes() == before
 
 
@@ -154,7 +158,7 @@ def test_event_audits_say_what_the_default_atlas_lacks(default_store: Path) -> N
             atlas.geography.coverage()
         with pytest.raises(ValueError, match="no events, no"):
             atlas.sql("SELECT count(*) FROM arrests_counted")
-        assert atlas.sql("SELECT count(*) AS n FROM releases")["n"][0] == 19
+        assert atlas.sql("SELECT count(*) AS n FROM releases")["n"][0] == BUNDLED_RELEASES
 
 
 def test_init_keeps_an_existing_store_and_replaces_it_only_when_asked(tmp_path: Path) -> None:
@@ -257,4 +261,4 @@ def test_bundled_store_keeps_the_panel_current_without_events(default_store: Pat
         assert not atlas.store.scalar(
             "SELECT count(*) FROM panel_cells WHERE suppressed IN ('primary', 'complementary')"
         )
-        assert pl.DataFrame(atlas.releases())["release_id"].len() == 19
+        assert pl.DataFrame(atlas.releases())["release_id"].len() == BUNDLED_RELEASES

@@ -7,7 +7,12 @@ import polars as pl
 
 from sanctuary_atlas.geography import load_aors, load_counties, load_states
 from sanctuary_atlas.geography.crosswalk import aor_states as states_of
-from sanctuary_atlas.geography.reference import POPULATION_COLUMNS, load_office_areas
+from sanctuary_atlas.geography.reference import (
+    POPULATION_COLUMNS,
+    POPULATION_YEARS,
+    load_office_areas,
+    load_other_population,
+)
 
 from .helpers import DATA
 
@@ -30,10 +35,24 @@ def test_counties_have_string_fips_and_yearly_population() -> None:
     )
     mainland = counties.filter(pl.col("state") != "PR")
     assert mainland.height == 3142  # Census county equivalents of the 50 states and DC, 2019
+    # vintage 2024 (2020 on) has Connecticut's planning regions and Alaska's Chugach and
+    # Copper River instead of its eight counties and Valdez-Cordova: those have no estimate
+    replaced = pl.col("state").eq("CT") | pl.col("county_fips").eq("02261")
+    assert mainland.filter(replaced).height == 9
     for column in POPULATION_COLUMNS:
-        assert mainland[column].null_count() == 0, column
+        year = int(column.removeprefix("population_"))
+        rows = mainland.filter(~replaced) if year >= 2020 else mainland
+        assert rows[column].null_count() == 0, column
+    assert tuple(range(2016, 2025)) == POPULATION_YEARS
     harris = counties.filter(pl.col("county_fips") == "48201")
     assert 4_500_000 < harris["population_2019"].item() < 4_800_000
+    assert 4_900_000 < harris["population_2024"].item() < 5_100_000
+    other = load_other_population()
+    assert sorted(other["area_fips"]) == [
+        "02063", "02066", *(f"09{n}0" for n in range(11, 20))
+    ]  # fmt: skip
+    ct_2024 = other.filter(pl.col("state") == "CT")["population_2024"].sum()
+    assert ct_2024 == 3_675_069  # the Census state total, from its nine regions
 
 
 def test_counties_match_the_acs_reference_file() -> None:

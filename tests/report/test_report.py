@@ -76,7 +76,7 @@ def test_pngs_are_written(built: Built) -> None:
     for name in ("06037-arrests.png", "06037-detainers.png", "06037-detention.png"):
         assert name in names
     assert "06037-map.png" in names
-    assert sum(n.startswith("claims-") for n in names) == 4
+    assert sum(n.startswith("claims-") for n in names) == 5
     for path in built.pngs.glob("*.png"):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -85,7 +85,7 @@ def test_claims_report_holds_every_check(built: Built) -> None:
     page = html.unescape(built.claims.read_text(encoding="utf-8"))
     for question in built.questions:
         assert question in page
-    assert page.count("<svg") == 8  # four charts, two widths each
+    assert page.count("<svg") == 10  # five charts, two widths each
     assert page.count("What the records cannot show") == len(built.questions)
 
 

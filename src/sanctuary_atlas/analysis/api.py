@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sanctuary_atlas.analysis.claims import CLAIMS, ClaimCheck, check_claim, check_claims
+from sanctuary_atlas.analysis.claim_check import ClaimCheck
+from sanctuary_atlas.analysis.claims import CLAIMS, check_claim, check_claims
 from sanctuary_atlas.analysis.comparisons import Comparison, compare
 from sanctuary_atlas.store import Store
 
@@ -24,12 +25,13 @@ class AnalysisAPI:
         control: str,
         *,
         level: str = "state",
-        start: date = date(2015, 10, 1),
-        end: date = date(2019, 9, 30),
+        start: date | None = None,
+        end: date | None = None,
         indexed: bool = False,
     ) -> Comparison:
         """A measure over time for a set of areas against a comparison set (codes or
-        selectors: ``policy:KIND[@DATE]``, ``surge2020``, ``rest``)."""
+        selectors: ``policy:KIND[@DATE]``, ``surge2020``, ``rest``); by default over every
+        month the store has the measure for."""
         return compare(
             self.store,
             measure,

@@ -8,78 +8,18 @@ published cells (see ``comparisons``), so a claim check reveals nothing disclosu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, TypedDict
 
 import polars as pl
 
+from sanctuary_atlas.analysis.claim_check import STATEMENTS, ClaimCheck
 from sanctuary_atlas.analysis.comparisons import Comparison, ComparisonError, compare
+from sanctuary_atlas.analysis.surges import surge_2020_claim, surge_2025_claim
 from sanctuary_atlas.measures.api import MeasuresAPI
+from sanctuary_atlas.measures.periods import measure_span
 from sanctuary_atlas.store import Store
 
-
-@dataclass(frozen=True)
-class ClaimCheck:
-    key: str
-    claim: str  # the claim as made in public debate, attributed
-    question: str  # what the record can answer
-    measure: str
-    comparison: str
-    shows: list[str]  # what the data shows: numbers, no verdict
-    limits: list[str]  # what it cannot show
-    figures: pl.DataFrame = field(default_factory=pl.DataFrame)
-    checked: bool = True  # False: the atlas lacks what the check needs; ``shows`` says what
-
-    def to_dict(self) -> dict[str, Any]:
-        figures = self.figures
-        if "month" in figures.columns:
-            figures = figures.with_columns(pl.col("month").dt.strftime("%Y-%m"))
-        return {
-            "key": self.key,
-            "claim": self.claim,
-            "question": self.question,
-            "measure": self.measure,
-            "comparison": self.comparison,
-            "shows": self.shows,
-            "limits": self.limits,
-            "checked": self.checked,
-            "figures": figures.to_dicts(),
-        }
-
-
-# Each claim as made in public debate and the question the record can answer, kept apart from
-# the checks so that a claim the atlas cannot check is still stated, with the reason.
-class Statement(TypedDict):
-    key: str
-    claim: str  # the claim as made in public debate, attributed
-    question: str  # what the record can answer
-
-
-STATEMENTS: dict[str, Statement] = {
-    "at_large_without_cooperation": {
-        "key": "at_large_without_cooperation",
-        "claim": "Without local cooperation (jail transfers), ICE must make at-large arrests in "
-        "the community instead — the argument ICE officials gave for the 2020 deployment.",
-        "question": "In FY2016-2019, was the at-large share of ICE arrests higher in AORs where "
-        "most residents lived under a state or local limit on detainers than elsewhere?",
-    },
-    "detainer_limits_backlog": {
-        "key": "detainer_limits_backlog",
-        "claim": "Limits on honouring detainers leave people ICE wanted released into the "
-        "community, so detainers and custodial arrests fall where limits apply.",
-        "question": "Did encounters ending in a detainer, and custodial arrests, change after a "
-        "state's detainer limit took effect, compared with states without one?",
-    },
-    "surge_2020": {
-        "key": "surge_2020",
-        "claim": "In February 2020 ICE sent extra officers, including Border Patrol tactical "
-        "units, to nine sanctuary cities to make at-large arrests; critics called the surge "
-        "unnecessary.",
-        "question": "How did the number of people held in ICE detention in those nine cities' "
-        "AORs move through 2020, compared with the other AORs?",
-    },
-}
+# The measures a detainer limit would move, in the order the claim lists them.
+BACKLOG_MEASURES = ("arrests_custodial", "encounters_detainer")
 
 
 def _group_totals(comparison: Comparison, value: str = "value") -> dict[str, float]:
@@ -87,22 +27,12 @@ def _group_totals(comparison: Comparison, value: str = "value") -> dict[str, flo
     return dict(zip(totals["group"], totals[value], strict=True))
 
 
-# The measures a detainer limit would move, in the order the claim lists them.
-BACKLOG_MEASURES = ("arrests_custodial", "encounters_detainer")
-# The record's years: the national ERO-LESA release runs from FY2016 to FY2019.
-RECORD_START, RECORD_END = date(2015, 10, 1), date(2019, 9, 30)
-
-
 def _against_detainer_limits(store: Store, measure: str, level: str) -> Comparison:
-    """``measure`` where limits_detainers was in force at some time in the record vs the rest."""
+    """``measure`` where limits_detainers was in force at some time in the record vs the rest,
+    over every month the store has the measure for (the arrest records: FY2016-2019)."""
+    start, end = measure_span(store, measure)
     return compare(
-        store,
-        measure,
-        "policy:limits_detainers",
-        "rest",
-        level=level,
-        start=RECORD_START,
-        end=RECORD_END,
+        store, measure, "policy:limits_detainers", "rest", level=level, start=start, end=end
     )
 
 
@@ -136,7 +66,7 @@ def at_large_share_claim(store: Store) -> ClaimCheck:
             "and several limits predate the data (see `estimate` for adoption within the data).",
             "The arrest method is ICE's own record; 'Located' and 'Non-Custodial Arrest' are "
             "read as at large, CAP and 287(g) as custodial (see the methods page).",
-            "Months with a withheld cell count only their published cells.",
+            "Months with a suppressed cell count only their published cells.",
         ],
         figures=figures,
     )
@@ -186,48 +116,11 @@ def detainer_backlog_claim(store: Store) -> ClaimCheck:
     )
 
 
-def surge_2020_claim(store: Store) -> ClaimCheck:
-    """(c) The 2020 deployment of extra agents to nine sanctuary cities."""
-    start, end = date(2020, 1, 1), date(2020, 12, 31)
-    detention = compare(
-        store, "detained_adp", "surge2020", "rest", level="aor", start=start, end=end, indexed=True
-    )
-    series = detention.series
-    by_group = {
-        g: series.filter(pl.col("group") == g).sort("month")["value"].to_list()
-        for g in ("treated", "control")
-    }
-    shows = []
-    for group, label in (("treated", "the nine AORs"), ("control", "the other AORs")):
-        values = by_group.get(group) or []
-        if len(values) >= 2 and values[0]:
-            shows.append(
-                f"People held on an average day in {label}: {values[0]:,.0f} in January 2020, "
-                f"{values[-1]:,.0f} in the last month with data ({values[-1] / values[0]:.0%} "
-                "of January)."
-            )
-    return ClaimCheck(
-        **STATEMENTS["surge_2020"],
-        measure="detained_adp",
-        comparison="the AORs of Boston, New York, Detroit, Chicago, San Francisco, Los Angeles, "
-        "Atlanta, New Orleans and Newark vs the other AORs, January-December 2020, indexed to "
-        "January",
-        shows=shows or ["No detention data for 2020 in this atlas."],
-        limits=[
-            "COVID-19 cut detention everywhere from March 2020; any surge effect is mixed with it.",
-            "Detention counts people held, wherever arrested: someone arrested in Chicago may "
-            "be held in another AOR's facility.",
-            "The arrest records in this atlas end in September 2019, so the surge's arrests "
-            "themselves cannot be counted here.",
-        ],
-        figures=series,
-    )
-
-
 CLAIMS: dict[str, Callable[[Store], ClaimCheck]] = {
     "at_large_without_cooperation": at_large_share_claim,
     "detainer_limits_backlog": detainer_backlog_claim,
     "surge_2020": surge_2020_claim,
+    "surge_2025": surge_2025_claim,
 }
 
 

@@ -9,6 +9,8 @@ that reported. Sets are area codes, or selectors:
   for one day),
 - ``surge2020`` — the AORs of the nine cities named in ICE's 2020 deployment (Boston, New York,
   Detroit, Chicago, San Francisco, Los Angeles, Atlanta, New Orleans, Newark),
+- ``operation:KEY`` — the AORs of an enforcement operation of the registry
+  (``policies.operations``: ``operation:midway_blitz_2025``),
 - ``rest`` — every other area of the level.
 """
 
@@ -25,12 +27,14 @@ from sanctuary_atlas.measures.api import MeasuresAPI
 from sanctuary_atlas.measures.areas import catalogue, is_remainder
 from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
 from sanctuary_atlas.measures.panel import LEVELS
+from sanctuary_atlas.measures.periods import measure_span
 from sanctuary_atlas.measures.published import with_population
 from sanctuary_atlas.policies.api import PoliciesAPI
+from sanctuary_atlas.policies.operations import operation
 from sanctuary_atlas.store import Store
 
-# The AORs of the nine cities of the February 2020 deployment (ICE's field offices for them).
-SURGE_2020_AORS = ("BOS", "NYC", "DET", "CHI", "SFR", "LOS", "ATL", "NOL", "NEW")
+# The AORs of the nine cities of the February 2020 deployment (the operations registry).
+SURGE_2020_AORS = operation("surge_2020").aors
 
 
 class ComparisonError(ValueError):
@@ -70,6 +74,13 @@ def resolve_set(
             if level != "aor":
                 raise ComparisonError("surge2020 is a set of AORs: use --level aor")
             areas += SURGE_2020_AORS
+        elif token.startswith("operation:"):
+            if level != "aor":
+                raise ComparisonError(f"{token} is a set of AORs: use --level aor")
+            try:
+                areas += operation(token.removeprefix("operation:")).aors
+            except KeyError as exc:
+                raise ComparisonError(str(exc.args[0])) from None
         elif token == "rest":
             if other is None:
                 raise ComparisonError("'rest' needs the other set to be given explicitly")
@@ -107,14 +118,18 @@ def compare(
     control_spec: str,
     *,
     level: str = "state",
-    start: date = date(2015, 10, 1),
-    end: date = date(2019, 9, 30),
+    start: date | None = None,
+    end: date | None = None,
     indexed: bool = False,
 ) -> Comparison:
+    """``start``/``end`` default to the first and last month the store has the measure for."""
     if measure not in MEASURES_BY_NAME:
         raise ComparisonError(f"compare takes a count measure, not {measure!r}")
     if level not in LEVELS:
         raise ComparisonError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    if start is None or end is None:
+        first, last = measure_span(store, measure)
+        start, end = start or first, end or last
     treated = resolve_set(store, treated_spec, level, start, end)
     control = resolve_set(store, control_spec, level, start, end, other=treated)
     for spec, areas in ((treated_spec, treated), (control_spec, control)):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -43,8 +42,8 @@ def compare_command(
             treated,
             control,
             level=level,
-            start=parse_month(from_month, "--from") or date(2015, 10, 1),
-            end=parse_month(to_month, "--to") or date(2019, 9, 30),
+            start=parse_month(from_month, "--from"),
+            end=parse_month(to_month, "--to"),
             indexed=indexed,
         )
         if as_json:

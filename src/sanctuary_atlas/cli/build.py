@@ -35,8 +35,10 @@ def init(
     db: DbOption = DEFAULT_STORE,
     force: Annotated[bool, typer.Option("--force", help="Replace the store if it exists.")] = False,
 ) -> None:
-    """Create a store from the bundled default atlas (FY2016-2019 aggregates and the policy
-    registry; no event rows). Loaders refuse such a store: `build` makes a full one."""
+    """Create a store from the bundled default atlas (arrests, encounters and removals
+    FY2016-2019, detention to February 2026, ICE's book-ins to March 2026, and the policy
+    registry; aggregates only, no event rows). Loaders refuse such a store: `build` makes a
+    full one."""
     with exit_codes():
         init_store(db, force)
 
@@ -47,8 +49,9 @@ def build(
     ] = Path("../shared/data"),
     db: DbOption = DEFAULT_STORE,
 ) -> None:
-    """Build (or bring up to date) a full store from the public records: releases, detention,
-    policies, 287(g) snapshots, then the disclosure-controlled panel."""
+    """Build (or bring up to date) a full store from the public records: releases, detention
+    (UWCHR's headcount, the DDP's daily count), ICE's detention statistics, policies, 287(g)
+    snapshots, then the disclosure-controlled panel."""
     from sanctuary_atlas.records import build_from_records
 
     with exit_codes(), writing(db) as atlas:

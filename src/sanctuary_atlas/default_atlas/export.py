@@ -33,6 +33,13 @@ SOURCES = [
     "Human Rights. U.S. government works, public domain.",
     "Daily ICE detention headcount by facility (FY2012-2024), UWCHR derivation of an ICE FOIA "
     "release; facility list from the same repository.",
+    "People detained per facility and day, October 2022 - March 2026: government data provided "
+    "by ICE in response to a FOIA request, processed by the Deportation Data Project (CC0).",
+    "ICE detention statistics (bi-weekly spreadsheets, FY2019-2026): initial book-ins by "
+    "arresting agency, average daily population, facility list. U.S. government works.",
+    "U.S. Census Bureau county population estimates, vintages 2019 and 2024. Public domain.",
+    "Enforcement operations and their dates from the news reports cited in "
+    "data/policies/operations.yaml.",
     "ICE 287(g) program lists of participating and pending agencies (1,148 archived snapshots).",
     "ICE Secure Communities activation dates by county.",
     "DHS list of sanctuary jurisdictions, 29 May 2025 (as published, later withdrawn).",

@@ -6,14 +6,14 @@ leading zero and silently stops joining.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
 
 import polars as pl
 
-_POPULATION_YEARS = (2016, 2017, 2018, 2019)
-POPULATION_COLUMNS = tuple(f"population_{year}" for year in _POPULATION_YEARS)
+_POPULATION_COLUMN = re.compile(r"^population_(\d{4})$")
 
 
 class ReferenceDataError(RuntimeError):
@@ -42,16 +42,43 @@ def load_states() -> pl.DataFrame:
     return _read_strings("states.csv").with_columns(pl.col("is_state_or_dc") == "True")
 
 
+def _population_years() -> tuple[int, ...]:
+    path = _data_dir() / "counties.csv"
+    if not path.is_file():
+        raise ReferenceDataError("bundled geography table counties.csv is missing")
+    with path.open("r", encoding="utf-8") as handle:
+        header = handle.readline().strip().split(",")
+    return tuple(sorted(int(m.group(1)) for c in header if (m := _POPULATION_COLUMN.match(c))))
+
+
+# The years of the bundled Census estimates (vintage 2019 for 2016-2019, vintage 2024 for
+# 2020 on), read from the table's columns: the table says which years it holds.
+POPULATION_YEARS = _population_years()
+POPULATION_COLUMNS = tuple(f"population_{year}" for year in POPULATION_YEARS)
+
+
 @cache
 def load_counties() -> pl.DataFrame:
-    """Counties and equivalents: county_fips (5-char string), county_name, state, state_fips,
-    aor, population_2016..2019 (Census estimates, vintage 2019), population_acs, plus
-    ``population`` (the latest estimate, falling back to ACS where there is none, e.g. PR).
-    """
+    """Counties and equivalents of the 2016 county list: county_fips (5-char string),
+    county_name, state, state_fips, aor, population_<year> (Census estimates: vintage 2019 for
+    2016-2019, vintage 2024 from 2020; none after 2019 for Connecticut's old counties and
+    Valdez-Cordova), population_acs, plus ``population`` (the latest estimate the county has,
+    falling back to ACS where there is none, e.g. PR)."""
     frame = _read_strings("counties.csv", (*POPULATION_COLUMNS, "population_acs"))
     return frame.with_columns(
-        pl.coalesce(POPULATION_COLUMNS[-1], "population_acs").alias("population")
+        pl.coalesce(*reversed(POPULATION_COLUMNS), "population_acs").alias("population")
     )
+
+
+@cache
+def load_other_population() -> pl.DataFrame:
+    """Census county equivalents after 2019 that the county list lacks (Connecticut's planning
+    regions, Alaska's Chugach and Copper River): area_fips, name, state, aor and their
+    population_<year> columns. They count in state, AOR and national totals only."""
+    columns = [c for c in POPULATION_COLUMNS if c != "population_acs"]
+    frame = _read_strings("population_other.csv")
+    present = [c for c in columns if c in frame.columns]
+    return frame.with_columns(pl.col(c).cast(pl.Int64) for c in present)
 
 
 @cache

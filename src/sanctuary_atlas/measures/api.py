@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from sanctuary_atlas.measures.definitions import definitions
+from sanctuary_atlas.measures.detention import detention_placement
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, check_threshold
 from sanctuary_atlas.measures.internal import internal_cells, internal_series
 from sanctuary_atlas.measures.panel import build_panel, panel_is_current
@@ -66,6 +67,12 @@ class MeasuresAPI:
         and months without data are null."""
         self.ensure_panel()
         return published_panel(self.store, level, measures, start, end, areas)
+
+    def detention_placement(self) -> pl.DataFrame:
+        """By month: the shares of detention person-days placed in a county, a state and an
+        AOR, and the share the DDP release counts (see ``measures.detention``)."""
+        self.store.refuse_if_published_only("measure where detention was placed")
+        return detention_placement(self.store)
 
     # -- internal: for estimators only, never served -----------------------------------------
     def internal_cells(self, level: str, measures: list[str]) -> pl.DataFrame:

@@ -22,7 +22,7 @@ class Measure:
     name: str
     label: str
     definition: str
-    table: str  # arrests | encounters | removals | detainers | detention
+    table: str  # arrests | encounters | removals | detainers | detention | ice_book_ins | ice_adp
     condition: str  # SQL on the table's *_counted view; TRUE for every event
     kind: str = "count"  # count | average (people held)
 
@@ -32,6 +32,15 @@ def _methods(detail: str) -> str:
     quoted = ", ".join("'" + name.replace("'", "''") + "'" for name in names)
     return f"method IN ({quoted})"
 
+
+STATS_SOURCE = "FY2019 onwards, ice.gov detention management"
+STATS_DERIVATION = (
+    "Each month from the spreadsheet that counts for its fiscal year (the one reaching the "
+    "latest month; spreadsheets carrying another year's table under their label are left "
+    "out), whole months only (September 2021, 2022 and 2025 have none: no spreadsheet "
+    "pulled after them); read from the monthly table, not by differencing year-to-date "
+    "totals."
+)
 
 _CUSTODIAL_DETAILS = ("cap_local", "cap_state", "cap_federal", "287g")
 _AT_LARGE_DETAILS = ("located", "non_custodial")
@@ -173,12 +182,76 @@ COUNT_MEASURES: tuple[Measure, ...] = (
         "detained_adp",
         "People in detention (average daily)",
         "The monthly average of the daily number of people held in ICE detention "
-        "facilities in the area (facilities placed by their county).",
+        "facilities in the area (facilities placed by their county). UWCHR's headcount from "
+        "2005-09 and the Deportation Data Project's midnight count to 2026-02, one release "
+        "per facility-month where both cover it (the one with more days holding someone; on "
+        "a tie the midnight count). Facilities the facility list lacks are placed by their "
+        "name in ICE's facility tables.",
         "detention",
         "TRUE",
         kind="average",
     ),
+    *(
+        Measure(
+            name,
+            label,
+            f"{what} National only: ICE's detention statistics (bi-weekly spreadsheets, "
+            f"{STATS_SOURCE}) give no place. {STATS_DERIVATION}",
+            "ice_book_ins",
+            "TRUE",
+        )
+        for name, label, what in (
+            (
+                "book_ins",
+                "Initial book-ins into ICE detention",
+                "Initial book-ins into ICE detention in the month, all arresting agencies "
+                "(ICE's 'Total' row).",
+            ),
+            (
+                "book_ins_ice",
+                "Initial book-ins: arrested by ICE",
+                "Initial book-ins into ICE detention of people arrested by ICE.",
+            ),
+            (
+                "book_ins_cbp",
+                "Initial book-ins: arrested by CBP",
+                "Initial book-ins into ICE detention of people arrested by CBP (Border Patrol "
+                "and ports of entry).",
+            ),
+        )
+    ),
+    *(
+        Measure(
+            name,
+            label,
+            f"{what} National only: ICE's detention statistics ({STATS_SOURCE}), as ICE "
+            f"computes it. {STATS_DERIVATION}",
+            "ice_adp",
+            "TRUE",
+            kind="average",
+        )
+        for name, label, what in (
+            (
+                "ice_adp",
+                "People in detention, ICE's own figure (average daily)",
+                "ICE's average daily population in detention for the month ('Average' row).",
+            ),
+            (
+                "ice_adp_ice",
+                "ICE's average daily population: arrested by ICE",
+                "ICE's average daily population in detention of people arrested by ICE.",
+            ),
+            (
+                "ice_adp_cbp",
+                "ICE's average daily population: arrested by CBP",
+                "ICE's average daily population in detention of people arrested by CBP.",
+            ),
+        )
+    ),
 )
+
+# Measures with no place: they exist at nation level only, never as remainder cells below it.
+NATION_ONLY_TABLES = frozenset({"ice_book_ins", "ice_adp"})
 
 # parent -> parts that add up to it exactly, in the same area and month
 PARTITIONS: dict[str, tuple[str, ...]] = {
@@ -191,6 +264,7 @@ PARTITIONS: dict[str, tuple[str, ...]] = {
         "arrests_custodial_other",
     ),
     "arrests_at_large": ("arrests_located", "arrests_non_custodial", "arrests_at_large_other"),
+    "book_ins": ("book_ins_ice", "book_ins_cbp"),
 }
 
 
@@ -233,8 +307,11 @@ DERIVED_MEASURES: tuple[DerivedMeasure, ...] = (
         DerivedMeasure(
             f"{m.name}_per_100k",
             f"{m.label} per 100,000 residents",
-            f"{m.definition} Per 100,000 residents (Census estimate of the year; "
-            "2016 for earlier months, 2019 for later ones).",
+            f"{m.definition} Per 100,000 residents: the Census county estimate of the "
+            "month's own year (vintage 2019 for 2016-2019, vintage 2024 for 2020-2024), the "
+            "earliest year for earlier months and the latest for later ones. Connecticut's "
+            "counties have no estimate after 2019 (its planning regions replace them): no "
+            "county figure there, but the regions count in the state, AOR and nation.",
             m.name,
             None,
             100_000.0,
@@ -246,11 +323,6 @@ DERIVED_MEASURES: tuple[DerivedMeasure, ...] = (
 MEASURES_BY_NAME: dict[str, Measure] = {m.name: m for m in COUNT_MEASURES}
 # Removals carry no place below the AOR in any release the atlas reads.
 UNPLACED_TABLES = frozenset({"removals"})
-# Counts whose events the resolver places below the AOR, so that a state or county figure is a
-# lower bound and each AOR's unplaced events bound it from above (issue 16).
-BOUNDED_MEASURES: tuple[str, ...] = tuple(
-    m.name for m in COUNT_MEASURES if m.kind == "count" and m.table not in UNPLACED_TABLES
-)
 DERIVED_BY_NAME: dict[str, DerivedMeasure] = {m.name: m for m in DERIVED_MEASURES}
 
 

@@ -7,8 +7,10 @@ found a state, at county level where it found a county. Events it could not plac
 panel as explicit remainder areas — ``UNKNOWN`` and ``HQ`` AORs, ``UNASSIGNED`` state, and
 ``<USPS>-UNASSIGNED`` within each state at county level — so that every level adds up to the
 nation exactly, and so that disclosure control sees every relation a reader could use.
-Removals carry no place below the AOR: they exist at nation and AOR level only. A month no
-counted release covers has no cell (no data), never a zero.
+Removals carry no place below the AOR: they exist at nation and AOR level only. ICE's
+detention statistics (book-ins, ICE's average daily population) carry no place at all: they
+exist at nation level only. A month no counted release covers has no cell (no data), never a
+zero.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from sanctuary_atlas.geography.reference import load_states
 from sanctuary_atlas.measures.areas import LEVELS as LEVELS
 from sanctuary_atlas.measures.areas import NATION as NATION
 from sanctuary_atlas.measures.areas import UNASSIGNED as UNASSIGNED
-from sanctuary_atlas.measures.definitions import COUNT_MEASURES, Measure
+from sanctuary_atlas.measures.definitions import COUNT_MEASURES, NATION_ONLY_TABLES, Measure
+from sanctuary_atlas.measures.detention import DETENTION_BASE
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, suppress
 from sanctuary_atlas.measures.relations import panel_relations
 from sanctuary_atlas.store import Store
@@ -70,17 +73,6 @@ def _event_base_sql(table: str, measures: list[Measure]) -> str:
         GROUP BY ALL"""
 
 
-_DETENTION_BASE = """
-    SELECT month, coalesce(f.aor, 'UNKNOWN') AS aor, f.state AS state, f.county_fips AS county,
-           sum(h.people)::DOUBLE / any_value(days) AS detained_adp
-    FROM (SELECT facility_code, date_trunc('month', day)::DATE AS month, people,
-                 extract('day' FROM last_day(day))::INTEGER AS days
-          FROM detention_headcount) h
-    LEFT JOIN (SELECT DISTINCT ON (facility_code) * FROM detention_facilities) f
-           USING (facility_code)
-    GROUP BY ALL"""
-
-
 def base_cells(store: Store) -> pl.DataFrame:
     """Every measure at the finest grain (month, AOR, state, county), long format."""
     frames: list[pl.DataFrame] = []
@@ -94,10 +86,17 @@ def base_cells(store: Store) -> pl.DataFrame:
                 value_name="value",
             )
         )
-    detention = store.frame(_DETENTION_BASE)
+    detention = store.frame(DETENTION_BASE)
     frames.append(
         detention.unpivot(
             index=["month", "aor", "state", "county"], variable_name="measure", value_name="value"
+        )
+    )
+    # ICE's statistics carry no place: nation-only, kept out of the levels below it
+    frames.append(
+        store.frame(
+            "SELECT month, NULL AS aor, NULL AS state, NULL AS county, measure, value "
+            "FROM ice_statistics"
         )
     )
     schema = {
@@ -142,8 +141,10 @@ def level_cells(placed: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.lit(level).alias("level"))
         for level, area in area_by_level.items()
     ]
+    nation_only = [m.name for m in COUNT_MEASURES if m.table in NATION_ONLY_TABLES]
     return (
         pl.concat(frames)
+        .filter((pl.col("level") == "nation") | ~pl.col("measure").is_in(nation_only))
         .select("level", "area_code", "month", "measure", "value")
         .sort("level", "area_code", "month", "measure")
     )

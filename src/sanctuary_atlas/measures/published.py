@@ -11,18 +11,22 @@ from functools import cache
 
 import polars as pl
 
-from sanctuary_atlas.geography.reference import load_counties
+from sanctuary_atlas.geography.reference import (
+    POPULATION_COLUMNS,
+    POPULATION_YEARS,
+    load_counties,
+    load_other_population,
+)
 from sanctuary_atlas.measures.areas import area_names, state_remainder
 from sanctuary_atlas.measures.definitions import (
     DERIVED_BY_NAME,
     MEASURES_BY_NAME,
+    NATION_ONLY_TABLES,
     UNPLACED_TABLES,
     check_measures,
 )
 from sanctuary_atlas.measures.panel import LEVELS, NATION
 from sanctuary_atlas.store import Store
-
-POPULATION_YEARS = (2016, 2017, 2018, 2019)
 
 
 class PanelQueryError(ValueError):
@@ -31,25 +35,42 @@ class PanelQueryError(ValueError):
 
 @cache
 def population(level: str) -> pl.DataFrame:
-    """Residents by area and year (Census estimates 2016-2019), for per-capita measures."""
+    """area_code, year, population: residents by area and year (Census estimates; the years
+    are those the bundled table holds). Connecticut's planning regions (2020 on) count in the
+    state, AOR and nation; its old counties have no estimate after 2019."""
     counties = load_counties()
+    columns = list(POPULATION_COLUMNS)
     key = {
         "nation": pl.lit(NATION),
         "aor": pl.col("aor"),
         "state": pl.col("state"),
         "county": pl.col("county_fips"),
     }[level]
-    long = (
-        counties.select(
-            "county_fips", "state", "aor", *[f"population_{y}" for y in POPULATION_YEARS]
+    frames = [counties.select(pl.col("county_fips").alias("fips"), "state", "aor", *columns)]
+    if level != "county":
+        other = load_other_population()
+        frames.append(
+            other.select(
+                pl.col("area_fips").alias("fips"),
+                "state",
+                "aor",
+                *[
+                    pl.col(c) if c in other.columns else pl.lit(None, dtype=pl.Int64).alias(c)
+                    for c in columns
+                ],
+            )
         )
+    long = (
+        pl.concat(frames)
+        .rename({"fips": "county_fips"})
         .unpivot(
             index=["county_fips", "state", "aor"],
-            on=[f"population_{y}" for y in POPULATION_YEARS],
+            on=columns,
             variable_name="year",
             value_name="population",
         )
         .with_columns(pl.col("year").str.slice(-4).cast(pl.Int32))
+        .filter(pl.col("population").is_not_null())
     )
     # an area none of whose counties has an estimate (Puerto Rico: the 2010-2019 estimates
     # leave it out) has no population, not zero residents: its rates are not known, never inf
@@ -57,6 +78,12 @@ def population(level: str) -> pl.DataFrame:
     return long.group_by(key.alias("area_code"), "year").agg(
         pl.when(known).then(pl.col("population").sum()).alias("population")
     )
+
+
+def population_year(month: pl.Expr) -> pl.Expr:
+    """The Census estimate year used for a month: its own year, clipped to the years the
+    bundled estimates hold (the first for earlier months, the latest for later ones)."""
+    return month.dt.year().clip(POPULATION_YEARS[0], POPULATION_YEARS[-1]).cast(pl.Int32)
 
 
 def _months(start: date | None, end: date | None) -> tuple[date | None, date | None]:
@@ -135,6 +162,12 @@ def published_panel(
                 [m for m in counts if MEASURES_BY_NAME[m].table in UNPLACED_TABLES]
             )
         )
+    if level != "nation":
+        covered = covered.filter(
+            ~pl.col("measure").is_in(
+                [m for m in counts if MEASURES_BY_NAME[m].table in NATION_ONLY_TABLES]
+            )
+        )
     # one frame per measure (its areas x the months it covers), joined: a measure's rows exist
     # for the months its releases cover, null where another covers months it does not
     keys = ["area_code", "area_name", "month"]
@@ -186,13 +219,9 @@ def _in_area_month_order(frame: pl.DataFrame) -> pl.DataFrame:
 def with_population(frame: pl.DataFrame, level: str) -> pl.DataFrame:
     """``frame`` (area_code, month, ...) with the residents of each area in the month's year
     (``population``; the nearest estimate outside the years the estimates cover)."""
-    return frame.with_columns(
-        pl.col("month")
-        .dt.year()
-        .clip(POPULATION_YEARS[0], POPULATION_YEARS[-1])
-        .cast(pl.Int32)
-        .alias("year")
-    ).join(population(level), on=["area_code", "year"], how="left", maintain_order="left")
+    return frame.with_columns(population_year(pl.col("month")).alias("year")).join(
+        population(level), on=["area_code", "year"], how="left", maintain_order="left"
+    )
 
 
 def with_derived(wide: pl.DataFrame, level: str, measures: list[str]) -> pl.DataFrame:

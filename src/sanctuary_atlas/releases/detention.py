@@ -19,7 +19,7 @@ from sanctuary_atlas.geography.aors import UnknownAorError, aor_code
 from sanctuary_atlas.geography.names import county_key
 from sanctuary_atlas.geography.reference import load_counties
 from sanctuary_atlas.releases.errors import BadInputError
-from sanctuary_atlas.releases.ingest import insert_release, sha256_of
+from sanctuary_atlas.releases.ingest import register_table_release, sha256_of
 from sanctuary_atlas.store import Store
 
 HEADCOUNT_COLUMNS = ("detention_facility_code", "n", "date")
@@ -65,27 +65,17 @@ def _register(
     start: object,
     end: object,
 ) -> int:
-    release_id = int(store.scalar("SELECT nextval('release_id_seq')"))
-    insert_release(
+    return register_table_release(
         store,
-        release_id=release_id,
-        source_family="uwchr-detention",
         path=path,
         sha256=digest,
+        source_family="uwchr-detention",
         table_name=table,
-        coverage_start=start,
-        coverage_end=end,
-        coverage_basis="event_dates",
-        scope_programs="all",
-        is_complete=True,
-        header_row=1,
-        rows_read=rows,
-        rows_loaded=rows,
-        rows_flagged=0,
-        dates_invalid=0,
+        coverage=(start, end),
+        rows=rows,
         report=report,
+        header_row=1,
     )
-    return release_id
 
 
 def _facilities(path: Path) -> pl.DataFrame:

@@ -224,6 +224,46 @@ def insert_release(store: Store, *, path: Path, report: dict[str, Any], **column
     store.execute(f"INSERT INTO releases ({names}) VALUES ({marks})", list(row.values()))
 
 
+def register_table_release(
+    store: Store,
+    *,
+    path: Path,
+    sha256: str,
+    source_family: str,
+    table_name: str,
+    coverage: tuple[Any, Any],
+    rows: int,
+    report: dict[str, Any],
+    header_row: int = 0,
+    **columns: Any,
+) -> int:
+    """Register a release read whole from a table file (Parquet, a derived daily count): every
+    row loaded, none flagged, national scope, coverage from its dates (``header_row`` 0: the
+    file has no header line). Returns its id."""
+    release_id = int(store.scalar("SELECT nextval('release_id_seq')"))
+    insert_release(
+        store,
+        path=path,
+        report=report,
+        release_id=release_id,
+        source_family=source_family,
+        sha256=sha256,
+        table_name=table_name,
+        coverage_start=coverage[0],
+        coverage_end=coverage[1],
+        coverage_basis="event_dates",
+        scope_programs="all",
+        is_complete=True,
+        header_row=header_row,
+        rows_read=rows,
+        rows_loaded=rows,
+        rows_flagged=0,
+        dates_invalid=0,
+        **columns,
+    )
+    return release_id
+
+
 def _report(store: Store, table_name: str, release_id: int, table: SourceTable) -> dict[str, Any]:
     """What the ingest changed or could not read, by column: the ingest report."""
 

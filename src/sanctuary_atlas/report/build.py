@@ -17,6 +17,7 @@ from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_counties
 from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.definitions import check_measures
+from sanctuary_atlas.policies.operations import operations_frame
 from sanctuary_atlas.policies.queries import UnknownJurisdictionError
 from sanctuary_atlas.report import charts, html, maps, provenance
 from sanctuary_atlas.report.figures import (
@@ -91,12 +92,15 @@ def _letters() -> list[str]:
 def policy_entries(atlas: Atlas, area: Area, today: date) -> list[dict[str, Any]]:
     """Every entry that applied in the area, oldest first, each with the letter its start
     date carries on the charts and whether it is in force today."""
-    if area.level not in POLICY_LEVELS:
+    if area.level in ("aor", "nation"):  # no jurisdiction: the operations held there
+        frame = operations_frame(area.code if area.level == "aor" else None)
+    elif area.level not in POLICY_LEVELS:
         return []
-    try:
-        frame = atlas.policies.timeline(area.code)
-    except UnknownJurisdictionError:
-        return []
+    else:
+        try:
+            frame = atlas.policies.timeline(area.code)
+        except UnknownJurisdictionError:
+            return []
     letters = dict(zip(frame["effective_from"].unique().sort(), _letters(), strict=False))
     entries = []
     for row in _grouped(frame).to_dicts():

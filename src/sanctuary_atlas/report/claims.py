@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from sanctuary_atlas.analysis.claims import ClaimCheck
+from sanctuary_atlas.analysis.claim_check import ClaimCheck
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.report import charts, html, provenance
 from sanctuary_atlas.report.build import Written
@@ -56,9 +56,17 @@ PLOTS: dict[str, list[Plot]] = {
     "surge_2020": [
         Plot(
             "index",
-            "People in detention, January 2020 = 100",
+            "Index, month before the deployment = 100",
             "index",
             ("The nine AORs of the 2020 deployment", "Other AORs"),
+        )
+    ],
+    "surge_2025": [
+        Plot(
+            "index",
+            "Index, month before each operation = 100",
+            "index",
+            ("Operation AORs", "Other AORs"),
         )
     ],
 }

@@ -14,10 +14,10 @@ from sanctuary_atlas.measures.areas import Area
 
 ABOUT = (
     "Sanctuary Atlas turns ICE's public records — FOIA releases of arrests, encounters and "
-    "removals, the daily detention headcount, 287(g) agreements and local policies — into "
-    "aggregates by area and month. It never tracks, locates or identifies a person. It shows "
-    "the record and its uncertainty; it does not judge whether a policy is right or whether it "
-    "worked."
+    "removals, the daily detention population, ICE's detention statistics, 287(g) agreements "
+    "and local policies — into aggregates by area and month. It never tracks, locates or "
+    "identifies a person. It shows the record and its uncertainty; it does not judge whether a "
+    "policy is right or whether it worked."
 )
 
 SOURCES = [
@@ -27,10 +27,17 @@ SOURCES = [
         "records of a federal agency, public",
     ),
     ("UWCHR daily ICE detention headcount and facility list", "public"),
+    (
+        "People detained per facility and day, 2022-2026: government data provided by ICE in "
+        "response to a FOIA request, processed by the Deportation Data Project",
+        "CC0",
+    ),
+    ("ICE detention statistics (book-ins, average daily population), FY2019-2026", "public"),
+    ("Enforcement operations: the news reports cited in data/policies/operations.yaml", "cited"),
     ("ICE 287(g) program lists; Secure Communities activation dates", "public"),
     ("DHS list of sanctuary jurisdictions, 29 May 2025", "public"),
     ("Deportation Data Project AOR table", "CC0"),
-    ("U.S. Census Bureau population estimates (vintage 2019)", "public domain"),
+    ("U.S. Census Bureau population estimates (vintages 2019 and 2024)", "public domain"),
     ("HIFLD local law-enforcement locations", "public domain"),
     ("County and state shapes: us-atlas (from Census cartographic boundaries)", "ISC"),
     ("Sanctuary Atlas code", "Apache-2.0"),

@@ -27,8 +27,6 @@ pages = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Query(min_length=1, max_length=500)]
 UnitQuery = Annotated[str, Query(pattern=f"^({'|'.join(UNIT_LEVELS)})$")]
-# The releases the atlas reads cover fiscal years 2016-2019.
-DEFAULT_START, DEFAULT_END = date(2015, 10, 1), date(2019, 9, 30)
 DEFAULT_COMPARE = {
     "measure": "arrests_at_large",
     "treated": "policy:limits_detainers",
@@ -55,7 +53,13 @@ def _message(exc: HTTPException) -> str:
 
 
 async def _compare(
-    request: Request, measure: str, treated: str, control: str, level: str, start: date, end: date
+    request: Request,
+    measure: str,
+    treated: str,
+    control: str,
+    level: str,
+    start: date | None,
+    end: date | None,
 ) -> dict[str, Any]:
     view = view_of(request)
     try:
@@ -89,8 +93,9 @@ async def compare(
     start: MonthQuery = None,
     end: MonthQuery = None,
 ) -> dict[str, Any]:
-    first, last = parse_month(start) or DEFAULT_START, parse_month(end) or DEFAULT_END
-    if first > last:
+    # by default every month the store has the measure for (analysis.compare)
+    first, last = parse_month(start), parse_month(end)
+    if first and last and first > last:
         raise invalid("start", f"start {start} is after end {end}")
     return await _compare(request, measure, treated, control, level, first, last)
 
@@ -119,9 +124,7 @@ async def compare_page(
     query = {"measure": measure, "treated": treated, "control": control, "level": level}
     error = None
     try:
-        result = await _compare(
-            request, measure, treated, control, level, DEFAULT_START, DEFAULT_END
-        )
+        result = await _compare(request, measure, treated, control, level, None, None)
     except HTTPException as exc:
         result, error = None, _message(exc)
     return templates.TemplateResponse(

@@ -22,7 +22,10 @@ from markupsafe import Markup, escape
 
 from sanctuary_atlas.geography.reference import load_states
 from sanctuary_atlas.measures.areas import LEVELS, Area, UnknownAreaError, is_remainder_expr
+from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME, NATION_ONLY_TABLES, PARTITIONS
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
+from sanctuary_atlas.measures.periods import latest_year
+from sanctuary_atlas.policies.operations import operations_frame
 from sanctuary_atlas.web.api import records, view_of
 from sanctuary_atlas.web.layers import LAYER_STYLES, MAP_LAYERS, POLICY_LAYERS
 from sanctuary_atlas.web.params import MONTH_PATTERN, Level, month_range
@@ -48,8 +51,6 @@ templates.env.filters["code_spans"] = code_spans
 
 MAP_LEVELS = (Level.county, Level.state, Level.aor)
 DEFAULT_MEASURE = "arrests_at_large"
-# The last fiscal year of the national ICE release (FY2019: October 2018 to September 2019).
-DEFAULT_PERIOD = ("2018-10", "2019-09")
 TOP_AREAS = 15
 
 
@@ -76,12 +77,14 @@ def national_map(
         measure = DEFAULT_MEASURE
     if level not in MAP_LEVELS:
         level = Level.county
+    # the map opens on the latest twelve months of the chosen measure's record
+    opening = latest_year(view.months(measure))
     try:
         first, last = month_range(
             view,
             [measure],
-            _month_text(start) or DEFAULT_PERIOD[0],
-            _month_text(end) or DEFAULT_PERIOD[1],
+            _month_text(start) or f"{opening[0]:%Y-%m}",
+            _month_text(end) or f"{opening[1]:%Y-%m}",
         )
     except HTTPException:
         first, last = month_range(view, [measure], None, None)
@@ -135,11 +138,17 @@ def _series_links(area: Area, measures: list[str]) -> dict[str, str]:
 def _area_measures(view: AtlasView, area: Area, measure: str) -> list[str]:
     """The measure the reader chose and its parts, where the level has them."""
     chosen = [measure]
-    if measure == "arrests":
-        chosen += ["arrests_custodial", "arrests_at_large", "arrests_other"]
+    if measure in ("arrests", "book_ins"):  # by method; by arresting agency
+        chosen += PARTITIONS[measure]
     if area.level in ("state", "county"):
         # removals are placed no lower than the AOR (see the measure's definition)
         chosen = [m for m in chosen if not m.startswith("removals")]
+    if area.level != "nation":  # ICE's statistics have no place below the nation
+        chosen = [
+            m
+            for m in chosen
+            if m not in MEASURES_BY_NAME or MEASURES_BY_NAME[m].table not in NATION_ONLY_TABLES
+        ]
     return chosen or ["arrests"]
 
 
@@ -250,6 +259,7 @@ def methods(request: Request) -> HTMLResponse:
             view=view,
             releases=records(view.releases()),
             sources=records(view.policy_sources()),
+            operations=records(operations_frame()),
             measures=view.measures,
         ),
     )

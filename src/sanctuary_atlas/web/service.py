@@ -19,6 +19,7 @@ from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_counties, load_states
 from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME
+from sanctuary_atlas.policies.operations import operations_frame
 from sanctuary_atlas.policies.queries import UnknownJurisdictionError
 from sanctuary_atlas.web.answers import MapGrid, encode, map_frame
 from sanctuary_atlas.web.cache import DEFAULT_BUDGET, ByteBudgetCache
@@ -213,6 +214,10 @@ class AtlasView:
         return self._policies(area, lambda: self.atlas.policies.at(area.code, day))
 
     def timeline(self, area: Area) -> pl.DataFrame:
+        """Policies that ever applied in a state or county; for an AOR (or the nation) the
+        enforcement operations of the public record that took place there."""
+        if area.level in ("aor", "nation"):
+            return operations_frame(area.code if area.level == "aor" else None)
         return self._policies(area, lambda: self.atlas.policies.timeline(area.code))
 
     @staticmethod
@@ -268,7 +273,13 @@ class AtlasView:
 
     # -- analysis (each answer is computed once: an estimate takes seconds) -----------------
     def compare(
-        self, measure: str, treated: str, control: str, level: str, start: date, end: date
+        self,
+        measure: str,
+        treated: str,
+        control: str,
+        level: str,
+        start: date | None,
+        end: date | None,
     ) -> dict[str, Any]:
         return self._cached(
             ("compare", measure, treated, control, level, start, end),
