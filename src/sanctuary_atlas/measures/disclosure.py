@@ -45,6 +45,10 @@ MAX_AUDIT_ROUNDS = 200
 PARALLEL_BLOCK_CELLS = 500
 PARALLEL_MIN_RELATIONS = 50_000
 MINIMUM_THRESHOLD = 5
+# A determined cell in a block of at most this many withheld cells is freed by testing the
+# smallest published cells around it, up to this many, for one that frees it.
+FREEING_BLOCK_LIMIT = 400
+FREEING_CANDIDATES = 40
 
 
 class DisclosureError(ValueError):
@@ -159,6 +163,11 @@ def _protect(
             break
         for cell in determined:
             before = len(dirty)
+            if hidden[cell] and (
+                freeing := _freeing_candidate(cell, relations, by_cell, value, hidden)
+            ):
+                hide(freeing)
+                continue
             if audit_round >= GENTLE_AUDIT_ROUNDS:
                 # chains of single widenings converge slowly: widen its small relations
                 for index in by_cell[cell]:
@@ -178,6 +187,41 @@ def _protect(
         audit_from = sorted(dirty)
     else:  # pragma: no cover
         raise RuntimeError("disclosure control did not converge")
+
+
+def _freeing_candidate(
+    cell: int,
+    relations: Sequence[Relation],
+    by_cell: dict[int, list[int]],
+    value: np.ndarray,
+    hidden: np.ndarray,
+) -> int | None:
+    """On a small block: the smallest published cell whose withholding leaves ``cell`` no
+    longer determined. Hiding the nearest small cell can miss: a remainder pinned by two
+    hierarchies at once (the nation less its AORs, and less its states) is freed only by a
+    cell of the hierarchy that pins it, which the nearest relation may not be."""
+    block_cells, block_relations = _block(cell, relations, by_cell, hidden)
+    if len(block_cells) > FREEING_BLOCK_LIMIT:
+        return None
+    candidates = sorted(
+        {
+            member
+            for index in block_relations
+            for member in relations[index].members
+            if not hidden[member] and value[member] > 0
+        },
+        key=lambda c: (value[c], c),
+    )
+    for candidate in candidates[:FREEING_CANDIDATES]:
+        hidden[candidate] = True
+        try:
+            touched = sorted({*block_relations, *by_cell.get(candidate, ())})
+            rows = [_hidden_row(relations[i], hidden) for i in touched]
+            if cell not in _linear_pinned(rows):
+                return candidate
+        finally:
+            hidden[candidate] = False
+    return None
 
 
 @contextmanager
@@ -240,8 +284,13 @@ def _complement_needed(relation: Relation, value: np.ndarray, hidden: np.ndarray
     one_side = all(not hidden[c] for c in relation.parents) or all(
         not hidden[c] for c in relation.parts
     )
-    # unknowns on one side that can only be 1 each are determined (suppressed cells are >= 1)
-    forced = one_side and sum(value[c] for c in unknown) <= len(unknown)
+    # unknowns on one side that can only be 1 each are determined (suppressed counts are >= 1;
+    # an average of people held can be any positive number, so no bound pins it)
+    forced = (
+        one_side
+        and all(value[c] == round(value[c]) for c in unknown)
+        and sum(value[c] for c in unknown) <= len(unknown)
+    )
     if not (lone or forced):
         return None
     return _smallest_published(relation, value, hidden)
