@@ -15,7 +15,7 @@ from sanctuary_atlas.analysis.claim_check import STATEMENTS, ClaimCheck
 from sanctuary_atlas.analysis.comparisons import Comparison, ComparisonError, compare
 from sanctuary_atlas.analysis.surges import surge_2020_claim, surge_2025_claim
 from sanctuary_atlas.measures.api import MeasuresAPI
-from sanctuary_atlas.measures.periods import measure_span
+from sanctuary_atlas.measures.periods import NoDataError, measure_span
 from sanctuary_atlas.store import Store
 
 # The measures a detainer limit would move, in the order the claim lists them.
@@ -126,10 +126,11 @@ CLAIMS: dict[str, Callable[[Store], ClaimCheck]] = {
 
 def check_claim(store: Store, key: str) -> ClaimCheck:
     """The check of claim ``key``; a claim this atlas cannot check (no policy registry loaded,
-    no area in a set) is stated with the reason instead of a figure."""
+    no area in a set, no release of a measure it needs) is stated with the reason instead of a
+    figure."""
     try:
         return CLAIMS[key](store)
-    except ComparisonError as exc:
+    except (ComparisonError, NoDataError) as exc:
         return ClaimCheck(
             **STATEMENTS[key],
             measure="",

@@ -145,6 +145,10 @@ class MapGrid:
 def map_frame(columns: dict[str, Any]) -> pl.DataFrame:
     """A period's columns as a frame (null where NaN), for the map page's ranking."""
     frame = pl.DataFrame(columns)
+    # a measure no area of the level has (removals below the AOR) gives empty lists, which
+    # polars types as null: the codes and names stay text for the page's filters
+    text = [c for c in ("area_code", "area_name") if c in frame.columns]
+    frame = frame.with_columns(pl.col(text).cast(pl.String))
     floats = [c for c, t in frame.schema.items() if t == pl.Float64]
     return frame.with_columns(pl.col(floats).fill_nan(None))
 
