@@ -169,7 +169,8 @@ def inputs_fingerprint(store: Store, threshold: int) -> str:
     text = (
         "|".join(str(p) for p in parts) + f"|t{threshold}|m{len(COUNT_MEASURES)}|v{PANEL_VERSION}"
     )
-    return hashlib.sha256(text.encode()).hexdigest()
+    # the method's version leads, so that a build knows whether the last one used its method
+    return f"v{PANEL_VERSION}-" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def panel_is_current(store: Store, threshold: int = DEFAULT_THRESHOLD) -> bool:
@@ -179,7 +180,11 @@ def panel_is_current(store: Store, threshold: int = DEFAULT_THRESHOLD) -> bool:
 
 def _withheld_before(store: Store, cells: pl.DataFrame) -> list[bool]:
     """Cells the previous build withheld whose value is unchanged: they stay withheld, so that
-    comparing two builds of the store (before and after a release) reveals none of them."""
+    comparing two builds of the store (before and after a release) reveals none of them. Only
+    a build by the same method carries them over."""
+    last = store.scalar("SELECT fingerprint FROM panel_builds ORDER BY built_at DESC LIMIT 1")
+    if not str(last).startswith(f"v{PANEL_VERSION}-"):
+        return [False] * cells.height  # a new method starts afresh: its choices are its own
     before = store.frame(
         "SELECT level, area_code, month, measure, value, true AS withheld FROM panel_cells "
         "WHERE suppressed IS NOT NULL"
