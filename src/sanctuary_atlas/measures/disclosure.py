@@ -48,7 +48,7 @@ MINIMUM_THRESHOLD = 5
 # A determined cell in a block of at most this many withheld cells is freed by testing the
 # smallest published cells around it, up to this many, for one that frees it.
 FREEING_BLOCK_LIMIT = 400
-FREEING_CANDIDATES = 40
+FREEING_CANDIDATES = 400
 
 
 class DisclosureError(ValueError):
@@ -213,14 +213,25 @@ def _freeing_candidate(
         key=lambda c: (value[c], c),
     )
     for candidate in candidates[:FREEING_CANDIDATES]:
-        hidden[candidate] = True
+        # with its twins: a cell equal to another (the events placed in no state, at state and
+        # at county level) is never withheld alone
+        extra = [candidate] + [
+            other
+            for index in by_cell.get(candidate, ())
+            if len(relations[index].members) == 2
+            for other in relations[index].members
+            if other != candidate and not hidden[other]
+        ]
+        hidden[extra] = True
         try:
-            touched = sorted({*block_relations, *by_cell.get(candidate, ())})
-            rows = [_hidden_row(relations[i], hidden) for i in touched]
+            touched = {*block_relations}
+            for added in extra:
+                touched.update(by_cell.get(added, ()))
+            rows = [_hidden_row(relations[i], hidden) for i in sorted(touched)]
             if cell not in _linear_pinned(rows):
                 return candidate
         finally:
-            hidden[candidate] = False
+            hidden[extra] = False
     return None
 
 
