@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 
 from sanctuary_atlas.atlas import Atlas
-from sanctuary_atlas.geography.reference import load_counties, load_states
+from sanctuary_atlas.geography.reference import load_states
 from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
 from sanctuary_atlas.measures.panel import NATION
@@ -170,28 +170,23 @@ def state_fips_of(usps: str) -> str | None:
 
 
 def arrest_rates(figures: Figures, level: str, codes: list[str]) -> pl.DataFrame:
-    """area_code, value: arrests per 100,000 residents over the period, from published months;
-    no figure where most months are withheld (the rate of the few left would mislead)."""
+    """area_code, value: arrests per 100,000 residents over the period — the sum of the
+    published monthly rates (``arrests_per_100k``, derived in one place with the population
+    of each month's year); no figure where most months are withheld (the rate of the few left
+    would mislead)."""
     period = figures.period
-    panel = figures.atlas.measures.panel(level, ["arrests"], period.start, period.end, codes)
-    key = {"state": "state", "county": "county_fips"}[level]
-    people = (
-        load_counties()
-        .group_by(pl.col(key).alias("area_code"))
-        .agg(pl.col("population").sum().alias("population"))
+    panel = figures.atlas.measures.panel(
+        level, ["arrests_per_100k"], period.start, period.end, codes
     )
     return (
         panel.group_by("area_code")
         .agg(
-            pl.col("arrests").sum().alias("total"),
-            pl.col("arrests").null_count().alias("withheld"),
+            pl.col("arrests_per_100k").sum().alias("total"),
+            pl.col("arrests_per_100k").null_count().alias("withheld"),
             pl.len().alias("months"),
         )
-        .join(people, on="area_code", how="left")
         .select(
             "area_code",
-            pl.when((pl.col("withheld") * 2 <= pl.col("months")) & (pl.col("population") > 0))
-            .then(pl.col("total") / pl.col("population") * 100_000)
-            .alias("value"),
+            pl.when(pl.col("withheld") * 2 <= pl.col("months")).then("total").alias("value"),
         )
     )
