@@ -25,6 +25,7 @@ import polars as pl
 from sanctuary_atlas.geography.aors import UnknownAorError, aor_code
 from sanctuary_atlas.geography.reference import load_cities, load_counties, load_states
 from sanctuary_atlas.geography.resolver import resolve_location
+from sanctuary_atlas.releases.detention import require_columns
 from sanctuary_atlas.releases.errors import BadInputError
 from sanctuary_atlas.releases.ingest import register_table_release, sha256_of
 from sanctuary_atlas.store import Store
@@ -53,15 +54,7 @@ def _read_parquet(path: Path, required: tuple[str, ...]) -> pl.DataFrame:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several error types for unreadable files
         raise BadInputError(path, f"unreadable Parquet file ({exc})") from exc
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise BadInputError(
-            path,
-            f"missing column(s) {', '.join(missing)}",
-            column=missing[0],
-            expected=", ".join(required),
-        )
-    return frame
+    return require_columns(path, frame, required, ", ".join(required), row=None)
 
 
 def _daily(path: Path) -> pl.DataFrame:

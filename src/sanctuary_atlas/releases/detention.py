@@ -39,14 +39,23 @@ def _read(path: Path, required: tuple[str, ...]) -> pl.DataFrame:
         frame = pl.read_csv(path, separator="|", infer_schema=False)
     except Exception as exc:  # polars raises several error types for unreadable text
         raise BadInputError(path, f"unreadable delimited file ({exc})") from exc
+    return require_columns(
+        path, frame, required, f"a '|'-delimited header with {', '.join(required)}", row=1
+    )
+
+
+def require_columns(
+    path: Path, frame: pl.DataFrame, required: tuple[str, ...], expected: str, row: int | None
+) -> pl.DataFrame:
+    """``frame`` if it has every ``required`` column; else an error naming the first missing."""
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise BadInputError(
             path,
             f"missing column(s) {', '.join(missing)}",
-            row=1,
+            row=row,
             column=missing[0],
-            expected=f"a '|'-delimited header with {', '.join(required)}",
+            expected=expected,
         )
     return frame
 
