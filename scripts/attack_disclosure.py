@@ -241,14 +241,21 @@ def _linear(
 ) -> dict[Cell, int]:
     """Gauss-Jordan elimination modulo a prime over the rest: a cell whose reduced row holds
     it alone is determined (its value, a whole number below the prime, is the constant)."""
-    index: dict[Cell, int] = {}
+    # columns in a fixed order, finest level first (county, state, AOR, nation): eliminating the
+    # many small sums before the few large ones keeps the rows sparse
+    rank = {"county": 0, "state": 1, "aor": 2, "nation": 3}
+    unknown = sorted(
+        {c for equation, _ in equations for c in equation if c not in solved},
+        key=lambda c: (rank.get(c[0], 4), c[1], c[2], c[3]),
+    )
+    index: dict[Cell, int] = {c: i for i, c in enumerate(unknown)}
     rows: list[dict[int, int]] = []
     for equation, constant in equations:
         rest = constant - sum(k * solved[c] for c, k in equation.items() if c in solved)
         reduced: dict[int, int] = {}
         for cell, k in equation.items():
             if cell not in solved:
-                reduced[index.setdefault(cell, len(index))] = k % PRIME
+                reduced[index[cell]] = k % PRIME
         if reduced:
             reduced[-1] = rest % PRIME  # the constant, in column -1
             rows.append(reduced)

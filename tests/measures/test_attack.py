@@ -83,10 +83,18 @@ def _downloads(store: Path, folder: Path) -> list[Path]:
     return paths
 
 
+# The suite attacks these months (the two the issue names, and two of FY2018-2019): every
+# identity of a month lies within it, so each month is a complete attack of its own. The
+# whole record is attacked from the command line (README, "Disclosure control"): it takes
+# longer than a test should.
+MONTHS = (date(2015, 12, 1), date(2016, 2, 1), date(2018, 3, 1), date(2019, 6, 1))
+
+
 def _pinned(paths: list[Path], structure: Path) -> dict[tuple[str, str, date, str], int]:
     published = attack.read_published(paths, COUNTS)
+    published.cells = {c: v for c, v in published.cells.items() if c[2] in MONTHS}
     identities = attack.identities(published, pl.read_csv(structure, infer_schema_length=0))
-    assert len(identities) > 10_000  # the attack has something to work with
+    assert len(identities) > 1_000  # the attack has something to work with
     pinned: dict[tuple[str, str, date, str], int] = attack.pinned_cells(published, identities)
     return pinned
 
