@@ -65,8 +65,12 @@ def test_overlap_agrees_with_the_uwchr_headcount(panel_store: Path) -> None:
     # AOR-months where fewer than one person was held on an average day are withheld from
     # publication (Baltimore's hold room): there is no published figure to compare
     by_aor = uwchr.filter(pl.col("uwchr") >= 1).join(aors, on=["area_code", "month"], how="left")
+    # a few more are withheld to protect a small cell (disclosure control): no figure to compare,
+    # and few of them
+    published = by_aor.filter(pl.col("detained_adp").is_not_null())
+    assert published.height >= 0.95 * by_aor.height, (published.height, by_aor.height)
     within = (pl.col("detained_adp") / pl.col("uwchr") - 1).abs() <= 0.05
-    share = by_aor.select(within.fill_null(False).mean()).item()
+    share = published.select(within.mean()).item()
     assert share >= 0.95, share
 
 
