@@ -244,7 +244,9 @@ def test_every_measure_draws_at_every_level(browser: Browser, server: str, level
     drawn = []
     for name in names:
         watched.page.select_option("select[name=measure]", name)
-        watched.page.click("form.controls button")
+        # the button submits the form: wait for the new page, not the old page's drawn map
+        with watched.page.expect_navigation():
+            watched.page.click("form.controls button")
         watched.page.wait_for_selector("#map[data-drawn=true]", timeout=30_000)
         assert f"measure={name}" in (watched.page.get_attribute("#map", "data-api") or "")
         assert watched.page.locator("#map svg path").count() > 40, name

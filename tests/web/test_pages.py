@@ -43,6 +43,19 @@ def test_page_renders_with_local_assets_only(client: TestClient, path: str, text
         assert client.get(url).status_code == 200, url
 
 
+@pytest.mark.parametrize("path", ["/", "/area/state/CA", "/compare", "/estimates"])
+def test_forms_offer_only_measures_with_a_record(client: TestClient, path: str) -> None:
+    """A measure no loaded release has (detainers: the FY2016-2019 releases hold none) is not
+    offered: choosing it used to draw another measure under its name."""
+    recorded = {m["measure"] for m in client.get("/api/measures").json() if m["first_month"]}
+    unrecorded = {m["measure"] for m in client.get("/api/measures").json() if not m["first_month"]}
+    assert "detainers" in unrecorded and "arrests" in recorded
+    form = client.get(path).text
+    select = form[form.index('<select name="measure">') :]
+    offered = set(re.findall(r'<option value="([^"]+)"', select[: select.index("</select>")]))
+    assert offered and offered <= recorded
+
+
 def test_unknown_area_page_is_404(client: TestClient) -> None:
     assert client.get("/area/county/99999").status_code == 404
     assert client.get("/area/galaxy/X").status_code == 422

@@ -99,6 +99,11 @@ class AtlasView:
             lambda: tuple(self.published("nation", measure)["month"].to_list()),
         )
 
+    def recorded_measures(self) -> list[MeasureInfo]:
+        """The measures some loaded release has: the forms offer only these, so a reader never
+        chooses a measure and silently gets another (the methods page lists them all)."""
+        return [m for m in self.measures if self.months(m.name)]
+
     # -- figures ----------------------------------------------------------------------------
     def published(self, level: str, measure: str) -> pl.DataFrame:
         """``atlas.measures.panel(level, [measure])``: one measure's whole published panel at
