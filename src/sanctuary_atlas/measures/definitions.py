@@ -248,6 +248,20 @@ COUNT_MEASURES: tuple[Measure, ...] = (
             ),
         )
     ),
+    Measure(
+        "atd_enrolled",
+        "People in alternatives to detention (ATD)",
+        "People enrolled in ICE's Alternatives to Detention programme (SmartLINK, GPS, ankle "
+        "monitors, telephone check-ins) on the day ICE's statistics were pulled: the last pull in "
+        f"the month, by AOR ({STATS_SOURCE}; FY2020 onwards). A headcount on one day, not an "
+        "average: a period's figure is the mean of its months' counts. Placed no lower than the "
+        "AOR; Harlingen's office is counted in San Antonio, whose area held its counties. Months "
+        "without a pull, and tables ICE filed under another year or date, have no figure (the "
+        "release's report names every table left out).",
+        "ice_atd",
+        "TRUE",
+        kind="average",
+    ),
 )
 
 # Measures with no place: they exist at nation level only, never as remainder cells below it.
@@ -321,9 +335,24 @@ DERIVED_MEASURES: tuple[DerivedMeasure, ...] = (
 )
 
 MEASURES_BY_NAME: dict[str, Measure] = {m.name: m for m in COUNT_MEASURES}
-# Removals carry no place below the AOR in any release the atlas reads.
-UNPLACED_TABLES = frozenset({"removals"})
+# Removals and ATD carry no place below the AOR in any release the atlas reads.
+UNPLACED_TABLES = frozenset({"removals", "ice_atd"})
 DERIVED_BY_NAME: dict[str, DerivedMeasure] = {m.name: m for m in DERIVED_MEASURES}
+_LEVEL_ORDER = ("nation", "aor", "state", "county")
+
+
+def finest_level(name: str) -> str:
+    """The lowest level a measure (or the count a derived one comes from) has figures at:
+    ICE's national statistics the nation, removals and ATD the AOR, the rest the county."""
+    base = DERIVED_BY_NAME[name].numerator if name in DERIVED_BY_NAME else name
+    table = MEASURES_BY_NAME[base].table
+    return (
+        "nation" if table in NATION_ONLY_TABLES else "aor" if table in UNPLACED_TABLES else "county"
+    )
+
+
+def reaches_level(name: str, level: str) -> bool:
+    return _LEVEL_ORDER.index(level) <= _LEVEL_ORDER.index(finest_level(name))
 
 
 class UnknownMeasureError(ValueError):

@@ -92,11 +92,11 @@ def base_cells(store: Store) -> pl.DataFrame:
             index=["month", "aor", "state", "county"], variable_name="measure", value_name="value"
         )
     )
-    # ICE's statistics carry no place: nation-only, kept out of the levels below it
+    # ICE's statistics carry no place below the AOR (national tables none at all: they are
+    # kept out of the levels below the nation)
     frames.append(
         store.frame(
-            "SELECT month, NULL AS aor, NULL AS state, NULL AS county, measure, value "
-            "FROM ice_statistics"
+            "SELECT month, aor, NULL AS state, NULL AS county, measure, value FROM ice_statistics"
         )
     )
     schema = {

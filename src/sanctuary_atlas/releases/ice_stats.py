@@ -1,6 +1,7 @@
 """ICE's own detention statistics (the bi-weekly "FY detention statistics" spreadsheets,
 FY2019 onwards, as Parquet tables with ``fiscal_year``, ``file_date``, ``pull_date``): the
-monthly tables become national monthly figures.
+monthly tables become national monthly figures (and ``ice_atd``, the alternatives-to-detention
+table, AOR figures).
 
 Each spreadsheet repeats its fiscal year's monthly table, revised, up to the day it was
 pulled. The atlas takes each fiscal year's months from one spreadsheet, chosen as follows
@@ -37,6 +38,7 @@ from pathlib import Path
 import polars as pl
 
 from sanctuary_atlas.releases.ddp_detention import _read_parquet
+from sanctuary_atlas.releases.ice_atd import load_atd
 from sanctuary_atlas.releases.ingest import register_table_release, sha256_of
 from sanctuary_atlas.store import Store
 
@@ -189,10 +191,13 @@ def load_ice_statistics(store: Store, folder: Path) -> StatsLoad:
                     fiscal_year=sheet["fiscal_year"],
                 )
                 store.insert_arrow(
-                    "ice_statistics",
+                    "ice_statistics (release_id, measure, month, value)",
                     mine.with_columns(pl.lit(release_id).alias("release_id")).to_arrow(),
                     "SELECT release_id, measure, month, value FROM batch",
                 )
                 months += mine.height
             loaded += 1
+    atd = load_atd(store, folder)  # alternatives to detention: by AOR, from snapshots
+    if atd is not None:
+        loaded, months = loaded + 1, months + atd.months
     return StatsLoad(loaded, months, "ingested" if loaded else "already stored")

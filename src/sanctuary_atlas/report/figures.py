@@ -11,12 +11,9 @@ import polars as pl
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_states
 from sanctuary_atlas.measures.areas import Area
-from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME
+from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME, reaches_level
 from sanctuary_atlas.measures.panel import NATION
 from sanctuary_atlas.report.charts import span_label
-
-# Removals carry no place below the AOR (see measures.published.UNPLACED_TABLES).
-REMOVAL_LEVELS = ("nation", "aor")
 
 
 @dataclass(frozen=True)
@@ -46,8 +43,7 @@ def measure_kind(name: str) -> str:
 
 def available(area: Area, measure: str) -> bool:
     """Whether the level has the measure at all (removals: nation and AOR only)."""
-    base = DERIVED_BY_NAME[measure].numerator if measure in DERIVED_BY_NAME else measure
-    return MEASURES_BY_NAME[base].table != "removals" or area.level in REMOVAL_LEVELS
+    return reaches_level(measure, area.level)
 
 
 class Figures:
@@ -88,7 +84,7 @@ class Figures:
             self._at_large_share(area),
             self._total(area, "encounters_detainer"),
         ]
-        if area.level in REMOVAL_LEVELS:
+        if reaches_level("removals", area.level):
             found.append(self._total(area, "removals"))
         found.append(self._latest(area, "detained_adp"))
         return [h for h in found if h is not None]

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from sanctuary_atlas.geography.reference import load_states
 from sanctuary_atlas.measures.areas import LEVELS, Area, UnknownAreaError, is_remainder_expr
-from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME, NATION_ONLY_TABLES, PARTITIONS
+from sanctuary_atlas.measures.definitions import PARTITIONS, finest_level, reaches_level
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.measures.periods import latest_year
 from sanctuary_atlas.policies.operations import operations_frame
@@ -104,6 +104,7 @@ def national_map(
             view=view,
             measure=view.measure_by_name[measure],
             level=level,
+            placed_to=finest_level(measure),
             levels=MAP_LEVELS,
             first=first,
             last=last,
@@ -140,15 +141,9 @@ def _area_measures(view: AtlasView, area: Area, measure: str) -> list[str]:
     chosen = [measure]
     if measure in ("arrests", "book_ins"):  # by method; by arresting agency
         chosen += PARTITIONS[measure]
-    if area.level in ("state", "county"):
-        # removals are placed no lower than the AOR (see the measure's definition)
-        chosen = [m for m in chosen if not m.startswith("removals")]
-    if area.level != "nation":  # ICE's statistics have no place below the nation
-        chosen = [
-            m
-            for m in chosen
-            if m not in MEASURES_BY_NAME or MEASURES_BY_NAME[m].table not in NATION_ONLY_TABLES
-        ]
+    # removals and ATD are placed no lower than the AOR, ICE's national statistics nowhere
+    # below the nation (see each measure's definition)
+    chosen = [m for m in chosen if reaches_level(m, area.level)]
     return chosen or ["arrests"]
 
 
