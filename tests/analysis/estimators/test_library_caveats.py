@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import polars as pl
+import pytest
+
+from sanctuary_atlas.analysis.estimators import sun_abraham, synthetic_panel
 from sanctuary_atlas.analysis.estimators.caveats import library_caveats
 
 # as pyfixest 0.60 and differences 0.3 word them (whitespace included)
@@ -28,3 +32,22 @@ def test_an_unknown_warning_is_kept_whole_on_one_line() -> None:
     assert library_caveats(["Something  new\nhappened."]) == [
         "the estimation library warned: Something new happened."
     ]
+
+
+def test_a_constant_or_infinite_outcome_is_said_in_words(capfd: pytest.CaptureFixture[str]) -> None:
+    """A county whose outcome never varies gives pyfixest a zero standard error; it used to
+    reach the estimates page as 'invalid value encountered in divide'."""
+    panel = synthetic_panel(n_units=60, n_periods=12, cohorts=(4, 8), seed=1)
+    first = panel["unit"][0]
+    for outcome, said in (
+        (pl.lit(0.0), "standard error of zero"),
+        (
+            pl.when(pl.col("unit") == first).then(float("inf")).otherwise(pl.col("outcome")),
+            "12 unit-month(s) with an infinite outcome left out",
+        ),
+    ):
+        result = sun_abraham(panel.with_columns(outcome.alias("outcome")))
+        notes = [c for c in result.caveats if said in c]
+        assert len(notes) == 1, result.caveats
+        assert not any("warned" in c or "encountered" in c for c in result.caveats)
+    assert capfd.readouterr().err == ""

@@ -135,6 +135,8 @@ def last_cohort_comparison(prep: PreparedPanel, *, only_last: bool) -> str:
 # What the estimation libraries warn about the fit, said as caveats instead of on stderr.
 _SINGLETONS = re.compile(r"(\d+) singleton fixed effect")
 _ADOPT_AFTER_PANEL = re.compile(r"(\d+) entity-events ignored because the event \(cohort\) date")
+_INFINITE_ROWS = re.compile(r"(\d+) rows with infinite values dropped")
+_UNDEFINED_STATISTIC = re.compile(r"invalid value encountered in (scalar )?divide")
 
 
 def library_caveats(messages: Sequence[str]) -> list[str]:
@@ -145,7 +147,15 @@ def library_caveats(messages: Sequence[str]) -> list[str]:
         text = " ".join(message.split())
         singletons = _SINGLETONS.search(text)
         late = _ADOPT_AFTER_PANEL.search(text)
-        if singletons:
+        infinite = _INFINITE_ROWS.search(text)
+        if _UNDEFINED_STATISTIC.search(text):
+            notes.append(
+                "some effects have a standard error of zero (an outcome that does not vary "
+                "there): their intervals and tests say nothing"
+            )
+        elif infinite:
+            notes.append(f"{infinite.group(1)} unit-month(s) with an infinite outcome left out")
+        elif singletons:
             notes.append(
                 f"{singletons.group(1)} singleton fixed effect(s) dropped: a unit or period "
                 "with a single observation says nothing once its own effect is fitted"
@@ -157,4 +167,4 @@ def library_caveats(messages: Sequence[str]) -> list[str]:
             )
         elif "multicollinearity" not in text:
             notes.append(f"the estimation library warned: {text}")
-    return notes
+    return list(dict.fromkeys(notes))  # a warning raised once per coefficient is said once

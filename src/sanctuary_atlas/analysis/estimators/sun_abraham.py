@@ -151,10 +151,10 @@ def sun_abraham(
             vcov={"CRV1": UNIT},
             weights=WEIGHT if prep.has_weights else None,
         )
-    coef = fit.coef()
+        coef = fit.coef()
+        vcov = np.asarray(fit._vcov, dtype=float)  # as pyfixest's own aggregation reads it
     names = [str(n) for n in coef.index]
     beta = coef.to_numpy(dtype=float)
-    vcov = np.asarray(fit._vcov, dtype=float)  # pyfixest's own aggregation reads it the same way
     parsed = [_CELL_NAME.search(n) for n in names]
     if any(m is None for m in parsed):  # pragma: no cover - version guard
         raise RuntimeError(f"unexpected pyfixest coefficient names: {names[:5]}")
