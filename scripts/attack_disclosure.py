@@ -13,6 +13,12 @@ reader can write down, and solves them with exact integer arithmetic:
   the store's true structure, a worst case), each connected group of AORs whose events were
   all placed adds up to its states (counties);
 - every measure partition (arrests = custodial + at large + other, ...);
+- with ``panel --bounds``: each AOR's events placed in no state (``<m>_no_state``) add up to
+  the events placed in no state, and with them every group of AORs adds up to its states; a
+  state's upper bound is its count + the no-state events of the AORs that cover it, a
+  county's its count + its state's remainder + its AOR's no-state events (the reference
+  geography every reader has), where those are published (else the atlas used a larger
+  published stand-in, and a withheld bound is skipped: it is an unknown of its own);
 - every withheld cell is at least 1 (zeros are published).
 
 A withheld cell is *pinned* when these identities leave it a single value. The attack is
@@ -35,12 +41,17 @@ from pathlib import Path
 
 import polars as pl
 
-# What a reader learns from `sanctuary-atlas measures`: these measures add up exactly.
+# What a reader learns from the documentation: these measures add up exactly, and which
+# AOR covers which state and county.
+from sanctuary_atlas.geography.reference import load_aor_states, load_counties
 from sanctuary_atlas.measures.definitions import PARTITIONS
 
 PRIME = 1_000_000_007  # the attack's own modulus (the atlas uses another)
 KEY_COLUMNS = ("level", "area_code", "area_name", "month")
 REMAINDER = "UNASSIGNED"
+NO_STATE = "aor_no_state"  # the level of the AORs' events placed in no state
+# a column suffix of `panel --bounds` -> the level its cells get
+BOUND_COLUMNS = {"_no_state": NO_STATE, "_upper": "upper"}
 
 Cell = tuple[str, str, date, str]  # level, area, month, measure
 
@@ -61,13 +72,20 @@ class Published:
         for column in frame.columns:
             if column in KEY_COLUMNS:
                 continue
-            measure = column
+            measure, kind = column, ""
+            for suffix, bound_kind in BOUND_COLUMNS.items():
+                if column.endswith(suffix):
+                    measure, kind = column.removesuffix(suffix), bound_kind
             if measure not in counts:
-                continue  # derived measures and shares: functions of the counts
+                continue  # derived measures, shares, coverage: functions of the counts
             for level, area, month_value, value in frame.select(
                 "level", "area_code", "month", column
             ).iter_rows():
-                self.cells[(level, area, month_value, measure)] = (
+                at = NO_STATE if kind == NO_STATE else f"{level}_upper" if kind else level
+                if kind == "upper" and value is None:
+                    # a withheld bound is an unknown in one identity alone: it tells nothing
+                    continue
+                self.cells[(at, area, month_value, measure)] = (
                     None if value is None else round(float(value))
                 )
         if "area_name" in frame.columns:
@@ -118,6 +136,7 @@ def identities(published: Published, structure: pl.DataFrame | None) -> list[Ide
                 if parent in published.cells:
                     found.append(Identity((parent,), tuple(parts)))
     found += _partition_identities(published)
+    found += _bound_identities(published)
     if structure is not None:
         found += _structure_identities(published, structure)
     return found
@@ -135,6 +154,48 @@ def _partition_identities(published: Published) -> list[Identity]:
     return found
 
 
+def _bound_identities(published: Published) -> list[Identity]:
+    """The AORs' no-state events add up to the events placed in no state; each upper bound is
+    its count plus the no-state events (and, for a county, the state's remainder) that could
+    lie there."""
+    nowhere = {c for c in published.cells if c[0] == NO_STATE}
+    found: list[Identity] = []
+    by_month: dict[tuple[date, str], list[Cell]] = defaultdict(list)
+    for cell in nowhere:
+        by_month[(cell[2], cell[3])].append(cell)
+    for (month, measure), cells in by_month.items():
+        total = ("state", REMAINDER, month, measure)
+        if total in published.cells:
+            found.append(Identity((total,), tuple(cells)))
+    aors_of_state: dict[str, list[str]] = defaultdict(list)
+    for aor, state in load_aor_states().select("aor", "state").iter_rows():
+        aors_of_state[state].append(aor)
+    counties = load_counties().select("county_fips", "state", "aor").iter_rows()
+    county_of = {fips: (state, aor) for fips, state, aor in counties}
+    for cell in published.cells:
+        level, area, month, measure = cell
+        if level == "state_upper":
+            aors = aors_of_state.get(area, [])
+            parts = [("state", area, month, measure)]
+        elif level == "county_upper" and area in county_of:
+            state, aor = county_of[area]
+            aors = [aor]
+            parts = [
+                ("county", area, month, measure),
+                ("county", f"{state}-{REMAINDER}", month, measure),
+            ]
+        else:
+            continue
+        parts += [(NO_STATE, a, month, measure) for a in aors]
+        # where a remainder or no-state figure is withheld the atlas bounds with a published
+        # stand-in at least as large: no identity; the area's own count may be unknown
+        if all(p in published.cells for p in parts) and all(
+            published.cells[p] is not None for p in parts[1:]
+        ):
+            found.append(Identity((cell,), tuple(parts)))
+    return found
+
+
 def _structure_identities(published: Published, structure: pl.DataFrame) -> list[Identity]:
     """Per month and measure, per connected group of AORs and the states (counties) their
     events lie in, where none of the group's events is unplaced: the AORs add up to the
@@ -148,14 +209,17 @@ def _structure_identities(published: Published, structure: pl.DataFrame) -> list
             aors_unplaced = set(part.filter(unplaced)["aor"].to_list())
             pairs = part.filter(~unplaced).select("aor", place).unique().iter_rows()
             for aors, places in _components(pairs):
-                if aors_unplaced.intersection(aors):
+                # the AORs' events placed in no state, when published, close the identity
+                nowhere = [(NO_STATE, a, month, measure) for a in aors]
+                closed = level == "state" and all(c in published.cells for c in nowhere)
+                if aors_unplaced.intersection(aors) and not closed:
                     continue
                 left = tuple(
                     c for a in aors if (c := ("aor", a, month, measure)) in published.cells
                 )
                 right = tuple(
                     c for p in places if (c := (level, p, month, measure)) in published.cells
-                )
+                ) + (tuple(nowhere) if closed and aors_unplaced.intersection(aors) else ())
                 if left and right:
                     found.append(Identity(left, right))
     return found

@@ -122,3 +122,41 @@ def test_surge_claims_name_their_operations_and_confounders(panel_store: Path) -
     chicago = surge_2025.figures.filter(pl.col("group") == "CHI AOR")
     assert chicago["month"].min() == date(2025, 8, 1)
     assert chicago["month"].max() == date(2026, 2, 1)
+
+
+def test_estimates_and_comparisons_state_coverage_and_refuse_it_too_low(
+    panel_store: Path,
+) -> None:
+    """County at-large arrests: most of an AOR's are placed in no county (mean coverage about
+    43%), so an estimate or comparison by county is refused with the reason; by state the
+    coverage is stated beside the result."""
+    with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
+        with pytest.raises(ValueError, match=r"refused at county level: coverage [1-4]\d%"):
+            atlas.analysis.estimate("limits_detainers", "arrests_at_large", "county")
+        with pytest.raises(ComparisonError, match="refused at county level"):
+            atlas.analysis.compare("arrests_at_large", "17031", "rest", level="county")
+        by_state = atlas.analysis.compare(
+            "arrests_at_large", "IL", "rest", start=date(2017, 1, 1), end=date(2017, 12, 1)
+        )
+    assert by_state.coverage is not None and by_state.coverage.startswith("coverage ")
+    assert by_state.to_dict()["coverage"] == by_state.coverage
+
+
+def test_a_month_with_every_area_withheld_leaves_the_longest_unbroken_run() -> None:
+    """On the default atlas every state's custodial arrests of April 2017 are withheld: the
+    estimators need unbroken months, so the longest run is used and the gap is named."""
+    from sanctuary_atlas.analysis.policy_effects import _longest_unbroken_run, month_text
+
+    panel = pl.DataFrame(
+        {
+            "unit": ["a"] * 9,
+            "period": [p for p in range(10) if p != 3],
+            "outcome": [1.0] * 9,
+            "first_treated": [None] * 9,
+        }
+    )
+    kept, said = _longest_unbroken_run(panel)
+    assert kept["period"].to_list() == list(range(4, 10))
+    assert said is not None and said.startswith(month_text(3))
+    assert month_text(4) in said and month_text(9) in said
+    assert _longest_unbroken_run(kept) == (kept, None)

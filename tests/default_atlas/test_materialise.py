@@ -24,9 +24,10 @@ from sanctuary_atlas.store import StoreError
 from sanctuary_atlas.web.app import create_app
 from tests.conftest import DETENTION, NATIONAL, REPO
 
-# the registry rows the bundle carries: 19 event and UWCHR files, the DDP's daily count and
-# one row per fiscal year of ICE's two monthly statistics tables (8 + 8)
-BUNDLED_RELEASES = 36
+# the registry rows the bundle carries: 19 event and UWCHR files, the DDP's daily count, one
+# row per fiscal year of ICE's two monthly statistics tables (8 + 8) and one per run of
+# consecutive months of its alternatives-to-detention table (7: releases/ice_atd.py)
+BUNDLED_RELEASES = 43
 
 CLI = [sys.executable, "-m", "sanctuary_atlas"]
 

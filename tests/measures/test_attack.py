@@ -72,12 +72,23 @@ def default_atlas(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _downloads(store: Path, folder: Path) -> list[Path]:
-    """The panel of every count measure at every level, as ``panel --csv`` prints it."""
+    """The panel of every count measure at every level, as ``panel --bounds --csv`` prints it
+    (the AORs' events placed in no state, the states' and counties' upper bounds)."""
     paths = []
     for level in LEVELS:
         path = folder / f"{level}.csv"
         path.write_text(
-            _cli("panel", "--db", store, "--level", level, "--measures", ",".join(COUNTS), "--csv")
+            _cli(
+                "panel",
+                "--db",
+                store,
+                "--level",
+                level,
+                "--measures",
+                ",".join(COUNTS),
+                "--bounds",
+                "--csv",
+            )
         )
         paths.append(path)
     return paths
@@ -116,6 +127,38 @@ def test_the_attack_pins_what_a_lone_withheld_cell_gives_away() -> None:
     published.add_frame(frame, ["arrests"])
     pinned = attack.pinned_cells(published, attack.identities(published, None))
     assert pinned == {("aor", "HQ", month, "arrests"): 1}
+
+
+def test_the_attack_reads_the_bounds() -> None:
+    """It can fail on bounds: a published upper bound beside a withheld count and a published
+    no-state figure of the state's only AOR gives the count away."""
+    month = date(2018, 3, 1)
+    frame = pl.DataFrame(
+        {
+            "level": ["state"],
+            "area_code": ["IL"],
+            "area_name": ["Illinois"],
+            "month": [month],
+            "arrests": [None],
+            "arrests_upper": [407.0],
+        },
+        schema_overrides={"arrests": pl.Float64},
+    )
+    aors = pl.DataFrame(
+        {
+            "level": ["aor"],
+            "area_code": ["CHI"],
+            "area_name": ["Chicago"],
+            "month": [month],
+            "arrests": [600.0],
+            "arrests_no_state": [400.0],
+        }
+    )
+    published = attack.Published()
+    published.add_frame(frame, ["arrests"])
+    published.add_frame(aors, ["arrests"])
+    pinned = attack.pinned_cells(published, attack.identities(published, None))
+    assert pinned == {("state", "IL", month, "arrests"): 7}
 
 
 def test_the_default_atlas_resists_the_attack(

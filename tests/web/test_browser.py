@@ -19,6 +19,7 @@ from tests.web.conftest import served
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
 PAGES = {
     "map": "/",
+    "map-county": "/?level=county",
     "map-aor-removals": "/?level=aor&measure=removals",
     "map-state-share": "/?level=state&measure=at_large_share",
     "map-county-rate": "/?level=county&measure=arrests_per_100k",
@@ -36,6 +37,7 @@ PAGES = {
 }
 CHARTED = {
     "map",
+    "map-county",
     "map-county-rate",
     "map-state-rate",
     "map-aor-removals",
@@ -112,7 +114,7 @@ def test_every_page_loads_cleanly(browser: Browser, server: str, width: int) -> 
 
 def test_map_draws_counties_and_follows_the_measure(browser: Browser, server: str) -> None:
     watched = Watched(browser, 1280)
-    watched.open(server + "/", charted=True)
+    watched.open(server + "/?level=county", charted=True)
     shapes = watched.page.locator("#map svg path").count()
     assert shapes > 3000, shapes
     watched.page.select_option("select[name=measure]", "arrests_custodial")
@@ -130,13 +132,13 @@ def test_map_draws_counties_and_follows_the_measure(browser: Browser, server: st
     assert watched.errors == [] and watched.outside == []
 
 
-def test_hovering_a_county_under_outlines_shows_its_figure_and_located_share(
+def test_hovering_a_county_under_outlines_shows_its_figure_and_bounds(
     browser: Browser, server: str
 ) -> None:
     """State borders and policy outlines are drawn over the counties; the pointer must still
     reach the county beneath them and bring up its tooltip."""
     watched = Watched(browser, 1280)
-    watched.open(server + "/", charted=True)
+    watched.open(server + "/?level=county", charted=True)
     watched.page.check("input[data-layer=limits_detainers]")
     watched.page.wait_for_selector("#map g.policy_limits_detainers_marks path", timeout=30_000)
     drawn_again(watched)
@@ -152,7 +154,7 @@ def test_hovering_a_county_under_outlines_shows_its_figure_and_located_share(
     tooltip = watched.page.locator("#vg-tooltip-element.visible")
     tooltip.wait_for(timeout=10_000)
     text = tooltip.inner_text()
-    assert "Area" in text and "Share of state's events placed in a county" in text, text
+    assert "Area" in text and "Up to" in text and "Coverage of the AOR's events" in text, text
     assert re.search(r"\d+%|not known", text), text
     watched.page.screenshot(path=SHOTS / "map-hover-1280.png", full_page=False)
     assert watched.errors == [] and watched.outside == []
@@ -189,7 +191,7 @@ def test_map_toggles_a_287g_model_layer_with_the_keyboard(browser: Browser, serv
     counties as the API names, with its own dash pattern; the status line says so in words;
     switching it off removes the outlines."""
     watched = Watched(browser, 1280)
-    watched.open(server + "/", charted=True)
+    watched.open(server + "/?level=county", charted=True)
     layer = watched.page.request.get(
         server + "/api/map/policies?level=county&layer=287g_task_force&month=2025-06"
     ).json()

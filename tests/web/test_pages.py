@@ -56,6 +56,13 @@ def test_forms_offer_only_measures_with_a_record(client: TestClient, path: str) 
     assert offered and offered <= recorded
 
 
+def test_the_map_opens_on_the_aor_level(client: TestClient) -> None:
+    """At-large arrests are often placed in no county: the default view is the AOR, where
+    every arrest ICE records is placed."""
+    assert 'data-level="aor"' in client.get("/").text
+    assert 'data-level="county"' in client.get("/", params={"level": "county"}).text
+
+
 def test_unknown_area_page_is_404(client: TestClient) -> None:
     assert client.get("/area/county/99999").status_code == 404
     assert client.get("/area/galaxy/X").status_code == 422
@@ -124,3 +131,53 @@ def test_no_source_is_a_path_on_this_machine(client: TestClient) -> None:
         html = client.get(path).text
         assert "shared/data" not in html and "../" not in html, path
     assert "www.ice.gov/doclib/secure-communities" in client.get("/methods").text
+
+
+def test_cook_county_page_gives_bounds_and_the_chicago_aor(client: TestClient) -> None:
+    """Cook County's at-large arrests are mostly placed in no county: the page says "at least
+    … up to …", leads with the Chicago AOR's figure and links to it, and the table has the
+    bound beside each month."""
+    html = client.get("/area/county/17031", params={"measure": "arrests_at_large"}).text
+    callout = html[html.index('id="bounds"') : html.index("</div>", html.index('id="bounds"'))]
+    assert "At least 0" in callout and "could add" in callout
+    assert (
+        'href="/area/aor/CHI?measure=arrests_at_large">Chicago Area of Responsibility</a>: '
+        in callout
+    )
+    assert re.search(r"Chicago Area of Responsibility</a>: (at least )?\d{1,3}(,\d{3})+", callout)
+    assert '<th scope="col" class="num">Up to</th>' in html
+    rows = client.get(
+        "/api/series",
+        params={
+            "level": "county",
+            "area": "17031",
+            "measure": "arrests_at_large",
+            "bounds": "true",
+        },
+    ).json()["rows"]
+    assert rows and all("arrests_at_large_upper" in row for row in rows)
+    bounded = [r for r in rows if r["arrests_at_large_upper"] is not None]
+    assert bounded and all(r["arrests_at_large_upper"] >= r["arrests_at_large"] for r in bounded)
+    # an AOR page has no bound to give: every event is placed in an AOR
+    assert 'id="bounds"' not in client.get("/area/aor/CHI").text
+
+
+def test_the_county_map_carries_bounds_and_fades_low_coverage(client: TestClient) -> None:
+    params = {
+        "level": "county",
+        "measure": "arrests_at_large",
+        "start": "2016-11",
+        "end": "2016-11",
+    }
+    areas = client.get("/api/map", params=params).json()["areas"]
+    cook = areas["area_code"].index("17031")
+    # none placed in Cook County; the Chicago AOR's and Illinois' unplaced could lie there
+    assert areas["value"][cook] == 0 and areas["upper"][cook] > 100
+    assert areas["coverage"][cook] is None or areas["coverage"][cook] < 0.5
+    # a bound is never below its figure; remainder areas get none
+    for value, upper in zip(areas["value"], areas["upper"], strict=True):
+        assert upper is None or value is None or upper >= value
+    assert areas["upper"][areas["area_code"].index("IL-UNASSIGNED")] is None
+    assert "<strong>Faded</strong>" in client.get("/", params=params).text
+    # nothing to bound at AOR level: every arrest is placed in an AOR
+    assert "upper" not in client.get("/api/map", params={**params, "level": "aor"}).json()["areas"]

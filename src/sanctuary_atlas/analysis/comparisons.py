@@ -22,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from sanctuary_atlas.analysis.coverage import CoverageError, coverage_caveat
 from sanctuary_atlas.analysis.units import adoption
 from sanctuary_atlas.measures.api import MeasuresAPI
 from sanctuary_atlas.measures.areas import catalogue, is_remainder
@@ -49,6 +50,7 @@ class Comparison:
     control: list[str]
     series: pl.DataFrame  # month, group, value, members, suppressed_members, [per_100k, index]
     policy_dates: pl.DataFrame  # area_code, kind, effective_from, source_title
+    coverage: str | None = None  # state and county level: how complete the figures are
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +62,7 @@ class Comparison:
             "policy_dates": self.policy_dates.with_columns(
                 pl.col("effective_from").cast(pl.String)
             ).to_dicts(),
+            "coverage": self.coverage,
         }
 
 
@@ -138,6 +141,10 @@ def compare(
     overlap = sorted(set(treated) & set(control))
     if overlap:
         raise ComparisonError(f"areas in both sets: {', '.join(overlap)}")
+    try:
+        covered = coverage_caveat(store, level, measure, start, end, treated + control)
+    except CoverageError as exc:
+        raise ComparisonError(str(exc)) from exc
     panel = MeasuresAPI(store).panel(level, [measure], start, end, treated + control)
     rows = with_population(panel, level).with_columns(
         pl.when(pl.col("area_code").is_in(treated))
@@ -161,7 +168,13 @@ def compare(
             (pl.col("value") / pl.col("value").first().over("group") * 100).alias("index")
         )
     return Comparison(
-        measure, level, treated, control, series, _policy_dates(store, treated, level, start, end)
+        measure,
+        level,
+        treated,
+        control,
+        series,
+        _policy_dates(store, treated, level, start, end),
+        covered,
     )
 
 

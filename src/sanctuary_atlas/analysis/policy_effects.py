@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from sanctuary_atlas.analysis.coverage import CoverageError, coverage_caveat
 from sanctuary_atlas.analysis.estimators import (
     DidResult,
     PanelError,
@@ -90,6 +91,11 @@ def estimate_policy_effect(store: Store, policy: str, measure: str, unit: str) -
     assert isinstance(first, date) and isinstance(last, date)
     adopted = adoption(store, policy, unit, first, last)
     caveats = _caveats(store, series, adopted, unit, first, last)
+    try:
+        covered = coverage_caveat(store, unit, measure, first, last)
+    except CoverageError as exc:
+        raise PanelError(str(exc)) from exc
+    caveats += [covered] if covered else []
     # units with the policy before the data starts have no untreated months: left out
     always = adopted.filter(pl.col("treated_at_start"))["unit"].to_list()
     timing = adopted.filter(~pl.col("treated_at_start")).select(
@@ -103,6 +109,8 @@ def estimate_policy_effect(store: Store, policy: str, measure: str, unit: str) -
         .filter(pl.col("outcome").is_not_null())
         .select("unit", "period", "outcome", "first_treated")
     )
+    panel, gap = _longest_unbroken_run(panel)
+    caveats += [gap] if gap else []
     if panel.filter(pl.col("first_treated").is_not_null()).is_empty():
         raise ValueError(
             f"no {unit} adopts {policy!r} between {first:%Y-%m} and {last:%Y-%m}: nothing to "
@@ -141,6 +149,29 @@ def estimate_policy_effect(store: Store, policy: str, measure: str, unit: str) -
         pl.col("first_treated").is_not_null() & ~pl.col("treated_at_start")
     ).select("unit", "first_treated")
     return PolicyEffect(policy, measure, unit, results, adopters, caveats)
+
+
+def _longest_unbroken_run(panel: pl.DataFrame) -> tuple[pl.DataFrame, str | None]:
+    """The panel over its longest run of consecutive months, and a caveat naming the months
+    left out, where a month has no figure at all (every area withheld: the estimators need
+    unbroken months)."""
+    periods = sorted(set(panel["period"].to_list()))
+    if not periods or periods[-1] - periods[0] + 1 == len(periods):
+        return panel, None
+    runs: list[list[int]] = [[periods[0]]]
+    for period in periods[1:]:
+        if period == runs[-1][-1] + 1:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    best = max(runs, key=len)
+    missing = sorted(set(range(periods[0], periods[-1] + 1)) - set(periods))
+    kept = panel.filter(pl.col("period").is_between(best[0], best[-1]))
+    return kept, (
+        f"{', '.join(month_text(m) for m in missing)}: no figure for any area (every one "
+        f"withheld), so the estimate uses the longest unbroken run of months, "
+        f"{month_text(best[0])} to {month_text(best[-1])}"
+    )
 
 
 def _caveats(

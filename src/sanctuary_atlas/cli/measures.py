@@ -20,18 +20,23 @@ from sanctuary_atlas.cli.options import (
     writing,
 )
 from sanctuary_atlas.cli.output import console, print_frame
+from sanctuary_atlas.measures.bounds import BOUND_PARTS, NO_STATE
 from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
 from sanctuary_atlas.store import DEFAULT_STORE
+
+BOUND_SUFFIXES = tuple(f"_{part}" for part in (*BOUND_PARTS, NO_STATE))
 
 
 def for_output(frame: pl.DataFrame, counts: tuple[str, ...] = ()) -> pl.DataFrame:
     """Months as YYYY-MM, counts (count measures, and ``counts``) as whole numbers, ratios to
     four decimals."""
-    whole = [
-        c
-        for c in frame.columns
-        if c in counts or (c in MEASURES_BY_NAME and MEASURES_BY_NAME[c].kind == "count")
-    ]
+
+    def is_count(column: str) -> bool:
+        # a bound, and an AOR's events placed in no state, are counts like their measure
+        base = column.removesuffix("_upper").removesuffix(f"_{NO_STATE}")
+        return base in MEASURES_BY_NAME and MEASURES_BY_NAME[base].kind == "count"
+
+    whole = [c for c in frame.columns if c in counts or is_count(c)]
     floats = [c for c, t in frame.schema.items() if t == pl.Float64 and c not in whole]
     return frame.with_columns(
         pl.col("month").dt.strftime("%Y-%m"),
@@ -52,6 +57,15 @@ def panel(
             "--unassigned", help="County level: add each measure's unassigned share (CSV)."
         ),
     ] = False,
+    bounds: Annotated[
+        bool,
+        typer.Option(
+            "--bounds",
+            help="State and county level: add each count's upper bound (<measure>_upper: "
+            "with the events placed in no state or county that could lie there) and "
+            "coverage; AOR level: its events placed in no state (<measure>_no_state).",
+        ),
+    ] = False,
     parquet: Annotated[Path | None, typer.Option(help="Also write the slice as Parquet.")] = None,
     db: DbOption = DEFAULT_STORE,
     csv: CsvOption = False,
@@ -67,6 +81,7 @@ def panel(
             parse_month(from_month, "--from"),
             parse_month(to_month, "--to"),
             [a.strip() for a in areas.split(",")] if areas else None,
+            bounds,
         )
         if parquet:
             frame.write_parquet(parquet)
@@ -74,7 +89,13 @@ def panel(
         shown = (
             frame
             if (unassigned or not machine)
-            else frame.select("level", "area_code", "area_name", "month", *names)
+            else frame.select(
+                "level",
+                "area_code",
+                "area_name",
+                "month",
+                *[c for c in frame.columns if c in names or c.endswith(BOUND_SUFFIXES)],
+            )
         )
         print_frame(
             for_output(shown),

@@ -62,11 +62,13 @@ class MeasuresAPI:
         start: date | None = None,
         end: date | None = None,
         areas: list[str] | None = None,
+        bounds: bool = False,
     ) -> pl.DataFrame:
         """level, area_code, area_name, month and one column per measure; suppressed cells
-        and months without data are null."""
+        and months without data are null. ``bounds``: at state and county level, each count's
+        upper bound and coverage too (``measures.bounds``)."""
         self.ensure_panel()
-        return published_panel(self.store, level, measures, start, end, areas)
+        return published_panel(self.store, level, measures, start, end, areas, bounds)
 
     def detention_placement(self) -> pl.DataFrame:
         """By month: the shares of detention person-days placed in a county, a state and an

@@ -20,6 +20,10 @@ from sanctuary_atlas.geography.aors import HQ_CODE as HQ
 from sanctuary_atlas.geography.reference import load_aors, load_counties, load_states
 
 LEVELS = ("nation", "aor", "state", "county")
+# Not a level of areas: per AOR, its events placed in no state (the room the bounds of its
+# states and counties leave for them). Published cells under disclosure control, read by
+# ``measures.bounds``; no map or page lists them as areas.
+AOR_NO_STATE = "aor_no_state"
 NATION = "US"
 UNASSIGNED = "UNASSIGNED"
 

@@ -49,6 +49,8 @@ MINIMUM_THRESHOLD = 5
 # smallest published cells around it, up to this many, for one that frees it.
 FREEING_BLOCK_LIMIT = 400
 FREEING_CANDIDATES = 400
+# A costly cell ranks as a complement as if this many times larger than it is.
+COSTLY_WEIGHT = 1000.0
 
 
 class DisclosureError(ValueError):
@@ -101,12 +103,20 @@ def suppress(
     relations: Sequence[Relation],
     threshold: int,
     withheld_before: Sequence[bool] | None = None,
+    costly: Sequence[bool] | None = None,
 ) -> Suppression:
     """Which cells to withhold so that no suppressed value can be derived from the rest.
     ``withheld_before``: cells an earlier version withheld with the same value; they stay
-    withheld (as complements), so that the two versions side by side reveal nothing more."""
+    withheld (as complements), so that the two versions side by side reveal nothing more.
+    ``costly``: cells to withhold as complements only when nothing else will do (what other
+    published figures are computed from: withholding one withholds them too)."""
     check_threshold(threshold)
     value = np.asarray(values, dtype=float)
+    # a lone or forced cell of a relation takes its complement by rank: the smallest value, a
+    # costly cell last (the audit's fixes go by value: ranking them too stops convergence)
+    rank = value * (
+        np.where(np.asarray(costly, dtype=bool), COSTLY_WEIGHT, 1.0) if costly is not None else 1.0
+    )
     primary = (value > 0) & (value < threshold)
     hidden = primary.copy()
     if withheld_before is not None:
@@ -129,7 +139,7 @@ def suppress(
     # a second process audits half of the large blocks; small tables need none
     workers = 2 if len(relations) > PARALLEL_MIN_RELATIONS and (os.cpu_count() or 1) > 1 else 0
     with _pool(workers) as pool:
-        _protect(relations, by_cell, value, hidden, queue, dirty, hide, audit_from, pool)
+        _protect(relations, by_cell, value, rank, hidden, queue, dirty, hide, audit_from, pool)
     return Suppression(primary=primary, complementary=hidden & ~primary)
 
 
@@ -137,6 +147,7 @@ def _protect(
     relations: Sequence[Relation],
     by_cell: dict[int, list[int]],
     value: np.ndarray,
+    rank: np.ndarray,
     hidden: np.ndarray,
     queue: deque[int],
     dirty: set[int],
@@ -150,7 +161,7 @@ def _protect(
     finds nothing, one audit of every block confirms it before stopping."""
     for audit_round in range(1, MAX_AUDIT_ROUNDS + 1):
         while queue:
-            complement = _complement_needed(relations[queue.popleft()], value, hidden)
+            complement = _complement_needed(relations[queue.popleft()], value, hidden, rank)
             if complement is not None:
                 hide(complement)
         starts = audit_from if audit_from is None else sorted(set(audit_from) | dirty)
@@ -193,7 +204,7 @@ def _freeing_candidate(
     cell: int,
     relations: Sequence[Relation],
     by_cell: dict[int, list[int]],
-    value: np.ndarray,
+    rank: np.ndarray,
     hidden: np.ndarray,
 ) -> int | None:
     """On a small block: the smallest published cell whose withholding leaves ``cell`` no
@@ -208,9 +219,9 @@ def _freeing_candidate(
             member
             for index in block_relations
             for member in relations[index].members
-            if not hidden[member] and value[member] > 0
+            if not hidden[member] and rank[member] > 0
         },
-        key=lambda c: (value[c], c),
+        key=lambda c: (rank[c], c),
     )
     for candidate in candidates[:FREEING_CANDIDATES]:
         # with its twins: a cell equal to another (the events placed in no state, at state and
@@ -250,7 +261,7 @@ def _nearest_candidate(
     cell: int,
     relations: Sequence[Relation],
     by_cell: dict[int, list[int]],
-    value: np.ndarray,
+    rank: np.ndarray,
     hidden: np.ndarray,
 ) -> int | None:
     """The smallest non-zero published cell in the relations nearest to ``cell`` (breadth
@@ -264,7 +275,7 @@ def _nearest_candidate(
                 if index in seen_relations:
                     continue
                 seen_relations.add(index)
-                found = _smallest_published(relations[index], value, hidden)
+                found = _smallest_published(relations[index], rank, hidden)
                 if found is not None:
                     candidates.append(found)
                 for member in relations[index].members:
@@ -272,21 +283,23 @@ def _nearest_candidate(
                         seen_cells.add(member)
                         following.append(member)
         if candidates:
-            return min(candidates, key=lambda c: (value[c], c))
+            return min(candidates, key=lambda c: (rank[c], c))
         frontier = following
     return None
 
 
-def _smallest_published(relation: Relation, value: np.ndarray, hidden: np.ndarray) -> int | None:
+def _smallest_published(relation: Relation, rank: np.ndarray, hidden: np.ndarray) -> int | None:
     """The smallest non-zero published part, else the smallest such parent."""
     for side in (relation.parts, relation.parents):
-        shown = [c for c in side if not hidden[c] and value[c] > 0]
+        shown = [c for c in side if not hidden[c] and rank[c] > 0]
         if shown:
-            return min(shown, key=lambda c: (value[c], c))
+            return min(shown, key=lambda c: (rank[c], c))
     return None
 
 
-def _complement_needed(relation: Relation, value: np.ndarray, hidden: np.ndarray) -> int | None:
+def _complement_needed(
+    relation: Relation, value: np.ndarray, hidden: np.ndarray, rank: np.ndarray
+) -> int | None:
     members = relation.members
     unknown = [c for c in members if hidden[c]]
     if not unknown:
@@ -304,7 +317,7 @@ def _complement_needed(relation: Relation, value: np.ndarray, hidden: np.ndarray
     )
     if not (lone or forced):
         return None
-    return _smallest_published(relation, value, hidden)
+    return _smallest_published(relation, rank, hidden)
 
 
 _PRIME = 2_147_483_647  # ranks over the rationals equal ranks modulo this prime (+/-1 entries)

@@ -22,10 +22,16 @@ from datetime import datetime
 import polars as pl
 
 from sanctuary_atlas.geography.reference import load_states
+from sanctuary_atlas.measures.areas import AOR_NO_STATE
 from sanctuary_atlas.measures.areas import LEVELS as LEVELS
 from sanctuary_atlas.measures.areas import NATION as NATION
 from sanctuary_atlas.measures.areas import UNASSIGNED as UNASSIGNED
-from sanctuary_atlas.measures.definitions import COUNT_MEASURES, NATION_ONLY_TABLES, Measure
+from sanctuary_atlas.measures.definitions import (
+    COUNT_MEASURES,
+    NATION_ONLY_TABLES,
+    Measure,
+    finest_level,
+)
 from sanctuary_atlas.measures.detention import DETENTION_BASE
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, suppress
 from sanctuary_atlas.measures.relations import panel_relations
@@ -33,7 +39,7 @@ from sanctuary_atlas.store import Store
 
 EVENT_TABLES = ("arrests", "encounters", "removals", "detainers")
 # Bumped when the way cells are computed changes, so that stored panels are rebuilt.
-PANEL_VERSION = 5
+PANEL_VERSION = 6
 # Averages (people held) are rounded: summed in a thread-dependent order, their last bits
 # would differ from build to build, and the bundled default atlas must be reproducible.
 AVERAGE_DECIMALS = 6
@@ -141,9 +147,18 @@ def level_cells(placed: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.lit(level).alias("level"))
         for level, area in area_by_level.items()
     ]
+    # each AOR's events placed in no state: what the bounds of its states and counties add
+    # (measures placed below the AOR only; removals and ATD are wholly "in no state")
+    county_measures = [m.name for m in COUNT_MEASURES if finest_level(m.name) == "county"]
+    frames.append(
+        placed.filter((pl.col("st") == UNASSIGNED) & pl.col("measure").is_in(county_measures))
+        .group_by(pl.col("aor").alias("area_code"), "month", "measure")
+        .agg(pl.col("value").sum())
+        .with_columns(pl.lit(AOR_NO_STATE).alias("level"))
+    )
     nation_only = [m.name for m in COUNT_MEASURES if m.table in NATION_ONLY_TABLES]
     return (
-        pl.concat(frames)
+        pl.concat(frames, how="diagonal")
         .filter((pl.col("level") == "nation") | ~pl.col("measure").is_in(nation_only))
         .select("level", "area_code", "month", "measure", "value")
         .sort("level", "area_code", "month", "measure")
@@ -203,7 +218,16 @@ def build_panel(store: Store, threshold: int = DEFAULT_THRESHOLD) -> int:
     cells = level_cells(placed).with_columns(pl.col("value").round(AVERAGE_DECIMALS))
     relations = panel_relations(cells, placed, _usps_of_fips())
     before = _withheld_before(store, cells)
-    result = suppress(cells["value"].to_list(), relations, threshold, withheld_before=before)
+    # the inputs of the upper bounds (measures.bounds): withheld as complements last
+    costly = (pl.col("level") == AOR_NO_STATE) | pl.col("area_code").str.ends_with(UNASSIGNED)
+    costly = costly.alias("costly")
+    result = suppress(
+        cells["value"].to_list(),
+        relations,
+        threshold,
+        withheld_before=before,
+        costly=cells.select(costly)["costly"].to_list(),
+    )
     status = [
         "primary" if p else "complementary" if c else None
         for p, c in zip(result.primary.tolist(), result.complementary.tolist(), strict=True)

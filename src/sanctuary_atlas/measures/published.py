@@ -18,6 +18,13 @@ from sanctuary_atlas.geography.reference import (
     load_other_population,
 )
 from sanctuary_atlas.measures.areas import area_names, state_remainder
+from sanctuary_atlas.measures.bounds import (
+    BOUND_LEVELS,
+    BOUND_PARTS,
+    NO_STATE,
+    bounded_measures,
+    with_bounds,
+)
 from sanctuary_atlas.measures.definitions import (
     DERIVED_BY_NAME,
     MEASURES_BY_NAME,
@@ -124,9 +131,12 @@ def published_panel(
     start: date | None = None,
     end: date | None = None,
     areas: list[str] | None = None,
+    bounds: bool = False,
 ) -> pl.DataFrame:
     """level, area_code, area_name, month, one column per measure (NULL: suppressed or no
-    data); at county level also ``<measure>_unassigned_share`` for each count measure."""
+    data); at county level also ``<measure>_unassigned_share`` for each count measure; with
+    ``bounds``, at state and county level ``<measure>_upper`` and ``<measure>_coverage`` for
+    each measure placed down to the county (``measures.bounds``)."""
     if level not in LEVELS:
         raise PanelQueryError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
     check_measures(measures)
@@ -205,6 +215,10 @@ def published_panel(
     columns = ["level", "area_code", "area_name", "month", *measures]
     if level == "county":
         columns += [f"{m}_unassigned_share" for m in measures if m in MEASURES_BY_NAME]
+    if bounds and level != "nation":
+        wide = with_bounds(store, wide, level, measures, start, end)
+        parts = BOUND_PARTS if level in BOUND_LEVELS else (NO_STATE,)
+        columns += [f"{m}_{part}" for m in bounded_measures(measures) for part in parts]
     return _in_area_month_order(wide.with_columns(pl.lit(level).alias("level")).select(columns))
 
 

@@ -13,6 +13,8 @@ relation among cells. In one month, for one measure:
   every event of a group's AORs was placed in a state (county) — people held in detention
   facilities, or a month in which no event of those AORs went unplaced — the group's AORs add
   up to its states (counties), and a reader who knows which states an AOR covers can use it;
+- each AOR's events placed in no state (``aor_no_state`` cells, for the bounds) add up to the
+  state-level ``UNASSIGNED``, and with them a group's AORs equal its states in every month;
 - each measure with parts (arrests = custodial + at large + other, ...) in every area.
 
 Nation = sum of counties follows from these, and the audit in ``disclosure`` works on their
@@ -28,7 +30,7 @@ from datetime import date
 
 import polars as pl
 
-from sanctuary_atlas.measures.areas import NATION, UNASSIGNED
+from sanctuary_atlas.measures.areas import AOR_NO_STATE, NATION, UNASSIGNED
 from sanctuary_atlas.measures.definitions import PARTITIONS
 from sanctuary_atlas.measures.disclosure import Relation
 
@@ -56,6 +58,12 @@ def panel_relations(
         parts = tuple(cell for _, cell in members)
         if level in ("aor", "state") and nation is not None:
             relations.append(Relation.total(nation, parts, widen=False))
+        elif (
+            level == AOR_NO_STATE
+            and (nowhere := key.get(("state", UNASSIGNED, month, measure))) is not None
+        ):
+            # the events placed in no state are the AORs' events placed in no state
+            relations.append(Relation.total(nowhere, parts, widen=False))
         elif level == "county":
             relations += _states_and_counties(key, members, month, measure, usps_of_fips)
     relations += _group_relations(key, placed)
@@ -88,8 +96,9 @@ def _states_and_counties(
 
 def _group_relations(key: dict[CellKey, int], placed: pl.DataFrame) -> list[Relation]:
     """Per month and measure, per connected group of AORs and the states (counties) their
-    events lie in, where none of the group's events went unplaced: the AORs equal the states
-    (counties). A group with unplaced events has no such identity among published cells."""
+    events lie in: the AORs equal the states plus the AORs' events placed in no state; the
+    counties only where none of the group's events went unplaced in a county (those are not
+    published per AOR)."""
     relations: list[Relation] = []
     for place, level in (("st", "state"), ("county", "county")):
         unplaced = pl.col(place).is_null() | (pl.col(place) == UNASSIGNED)
@@ -112,8 +121,12 @@ def _group_relations(key: dict[CellKey, int], placed: pl.DataFrame) -> list[Rela
         )
         for (month, measure), names in aors_of.items():
             for group_aors, group_places in _components(names, edges_of.get((month, measure), [])):
-                if not group_places or any(
-                    (month, measure, a) in with_unplaced for a in group_aors
+                # at state level each AOR's events placed in no state are published cells:
+                # the group's AORs = its states + those, in every month; at county level the
+                # identity holds only where none of the group's events went unplaced
+                if not group_places or (
+                    level == "county"
+                    and any((month, measure, a) in with_unplaced for a in group_aors)
                 ):
                     continue
                 parents = tuple(
@@ -124,6 +137,10 @@ def _group_relations(key: dict[CellKey, int], placed: pl.DataFrame) -> list[Rela
                     for p in group_places
                     if (c := key.get((level, p, month, measure))) is not None
                 )
+                if level == "state":
+                    parts += tuple(
+                        c for a in group_aors if (c := key.get((AOR_NO_STATE, a, month, measure)))
+                    )
                 relations.append(Relation(parents, parts, widen=False))
     return relations
 

@@ -11,6 +11,7 @@ import polars as pl
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_states
 from sanctuary_atlas.measures.areas import Area
+from sanctuary_atlas.measures.bounds import BOUND_PARTS
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME, MEASURES_BY_NAME, reaches_level
 from sanctuary_atlas.measures.panel import NATION
 from sanctuary_atlas.report.charts import span_label
@@ -61,10 +62,13 @@ class Figures:
         key = (area.level, area.code, measure)
         if key not in self._cache:
             frame = self.atlas.measures.panel(
-                area.level, [measure], self.period.start, self.period.end, [area.code]
+                area.level, [measure], self.period.start, self.period.end, [area.code], True
             )
-            share = f"{measure}_unassigned_share"
-            extra = [pl.col(share).alias("unassigned_share")] if share in frame.columns else []
+            extra = [
+                pl.col(f"{measure}_{suffix}").alias(suffix)
+                for suffix in ("unassigned_share", *BOUND_PARTS)
+                if f"{measure}_{suffix}" in frame.columns
+            ]
             self._cache[key] = frame.select("month", pl.col(measure).alias("value"), *extra)
         return self._cache[key]
 
@@ -103,7 +107,18 @@ class Figures:
                 "threshold, or withheld to protect a month that is)",
             )
         note = span if not withheld else f"{span}; sum of published months ({withheld} withheld)"
-        return Headline(measure_label(measure), f"{frame['value'].sum():,.0f}", note)
+        placed = float(frame["value"].sum())
+        shown = frame.drop_nulls("value")
+        if "upper" in frame.columns and shown["upper"].null_count() == 0:
+            upper = float(shown["upper"].sum())
+            if upper > placed:  # events placed nowhere smaller could lie here
+                return Headline(
+                    measure_label(measure),
+                    f"at least {placed:,.0f}; up to {upper:,.0f}",
+                    f"{note}; up to: with the events ICE's records place in no smaller area "
+                    "that could lie here",
+                )
+        return Headline(measure_label(measure), f"{placed:,.0f}", note)
 
     def _at_large_share(self, area: Area) -> Headline | None:
         joined = (
@@ -137,6 +152,12 @@ class Figures:
     def located_share(self, area: Area, measure: str) -> tuple[float, str] | None:
         """The share of events placed below the level ICE records (the AOR), and what it is
         the share of. Computed from published cells only."""
+        frame = self.series(area, measure)
+        if "coverage" in frame.columns and frame["coverage"].drop_nulls().len():
+            return (
+                float(frame["coverage"].drop_nulls().mean()),  # type: ignore[arg-type]
+                "the enclosing AOR's events placed here without doubt (coverage)",
+            )
         if area.level == "county":
             shares = self.series(area, measure)["unassigned_share"].drop_nulls().to_list()
             if not shares:

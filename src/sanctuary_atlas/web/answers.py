@@ -21,6 +21,8 @@ import numpy.typing as npt
 import orjson
 import polars as pl
 
+from sanctuary_atlas.measures.bounds import BOUND_PARTS
+
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.int64]
@@ -72,6 +74,10 @@ class MapGrid:
     numerator: Cells | None  # a share's parts: the share is recomputed from their sums
     denominator: Cells | None
     unassigned: Cells | None  # county level: the state's share of events not placed
+    # state and county level, measures placed down to the county: the upper bound and the
+    # coverage of each month (``measures.bounds``)
+    upper: Cells | None = None
+    coverage: Cells | None = None
 
     @classmethod
     def build(
@@ -86,6 +92,7 @@ class MapGrid:
         present = np.zeros(shape, dtype=np.bool_)
         cells: list[Cells] = []
         unassigned = None
+        bounds: list[Cells | None] = [None, None]
         for frame, column in zip(frames, (measure, *parts), strict=True):
             r = areas["area_code"].search_sorted(frame["area_code"]).to_numpy().astype(np.int64)
             c = months.search_sorted(frame["month"]).to_numpy().astype(np.int64)
@@ -94,6 +101,8 @@ class MapGrid:
             share = f"{column}_unassigned_share"
             if column == measure and share in frame.columns:
                 unassigned = Cells.of(frame, share, r, c, shape)
+            if column == measure and f"{measure}_upper" in frame.columns:
+                bounds = [Cells.of(frame, f"{measure}_{p}", r, c, shape) for p in BOUND_PARTS]
         return cls(
             kind=kind,
             codes=areas["area_code"].to_list(),
@@ -104,6 +113,8 @@ class MapGrid:
             numerator=cells[1] if parts else None,
             denominator=cells[2] if parts else None,
             unassigned=unassigned,
+            upper=bounds[0],
+            coverage=bounds[1],
         )
 
     def period(self, first: date, last: date) -> dict[str, Any]:
@@ -139,6 +150,17 @@ class MapGrid:
         }
         if self.unassigned is not None:
             columns["located_share"] = 1 - self.unassigned.mean(lo, hi)[keep]
+        if self.upper is not None and self.coverage is not None:
+            # the period's bound: over the same months as the figure, none of them withheld
+            shown = self.value.published[:, lo:hi]
+            bounded = (self.upper.published[:, lo:hi] | ~shown).all(axis=1)
+            if self.kind == "average":
+                upper = self.upper.mean(lo, hi)
+            else:
+                upper = (self.upper.filled[:, lo:hi] * shown).sum(axis=1)
+            upper[~bounded | np.isnan(figure)] = np.nan
+            columns["upper"] = upper[keep]
+            columns["coverage"] = self.coverage.mean(lo, hi)[keep]
         return columns
 
 

@@ -20,6 +20,7 @@ from sanctuary_atlas.measures.areas import Area, UnknownAreaError
 from sanctuary_atlas.web.layers import POLICY_LAYERS, PolicyLayer
 from sanctuary_atlas.web.params import (
     MONTH_PATTERN,
+    BoundsQuery,
     Level,
     LevelQuery,
     MonthQuery,
@@ -134,10 +135,11 @@ def series(
     area: AreaList = None,
     start: MonthQuery = None,
     end: MonthQuery = None,
+    bounds: BoundsQuery = False,
 ) -> Response:
     view = view_of(request)
     measures, areas, first, last = series_query(view, level, measure, area, start, end)
-    return Response(view.series_json(level, measures, first, last, areas), media_type=JSON)
+    return Response(view.series_json(level, measures, first, last, areas, bounds), media_type=JSON)
 
 
 def _download(frame: pl.DataFrame, suffix: str, media_type: str, name: str) -> Response:
@@ -182,10 +184,11 @@ def series_download(
     area: AreaList = None,
     start: MonthQuery = None,
     end: MonthQuery = None,
+    bounds: BoundsQuery = False,
 ) -> Response:
     view = view_of(request)
     measures, areas, first, last = series_query(view, level, measure, area, start, end)
-    frame = view.panel(level, measures, first, last, areas)
+    frame = view.panel(level, measures, first, last, areas, bounds)
     name = download_name(level, measures, areas, first, last)
     return _download(frame, suffix, _DOWNLOAD_TYPES[suffix], name)
 

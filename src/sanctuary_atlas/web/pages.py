@@ -22,11 +22,13 @@ from markupsafe import Markup, escape
 
 from sanctuary_atlas.geography.reference import load_states
 from sanctuary_atlas.measures.areas import LEVELS, Area, UnknownAreaError, is_remainder_expr
+from sanctuary_atlas.measures.bounds import BOUND_LEVELS, bounded_measures
 from sanctuary_atlas.measures.definitions import PARTITIONS, finest_level, reaches_level
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD
 from sanctuary_atlas.measures.periods import latest_year
 from sanctuary_atlas.policies.operations import operations_frame
 from sanctuary_atlas.web.api import records, view_of
+from sanctuary_atlas.web.bounds import bounds_frame, summarise
 from sanctuary_atlas.web.layers import LAYER_STYLES, MAP_LAYERS, POLICY_LAYERS
 from sanctuary_atlas.web.params import MONTH_PATTERN, Level, month_range
 from sanctuary_atlas.web.service import AtlasView
@@ -68,7 +70,9 @@ def context(request: Request, **values: Any) -> dict[str, Any]:
 def national_map(
     request: Request,
     measure: str = DEFAULT_MEASURE,
-    level: str = "county",
+    # the AOR: ICE places every arrest in one, while a third of the at-large arrests of some
+    # AORs are placed in no county (Cook County would open on a false zero)
+    level: str = Level.aor,
     start: str | None = None,
     end: str | None = None,
 ) -> HTMLResponse:
@@ -105,6 +109,7 @@ def national_map(
             measure=view.measure_by_name[measure],
             level=level,
             placed_to=finest_level(measure),
+            bounded=level in BOUND_LEVELS and bool(bounded_measures([measure])),
             levels=MAP_LEVELS,
             first=first,
             last=last,
@@ -199,6 +204,11 @@ def area_page(
         else None
     )
     main = frame[measures[0]]
+    bounded = bounds_frame(view, area, measures[0], first, last)
+    summary = None
+    if bounded is not None:
+        summary = summarise(view, area, measures[0], bounded, first, last)
+        frame = frame.join(bounded.drop(measures[0]), on="month", how="left", maintain_order="left")
     return templates.TemplateResponse(
         request,
         "area.html",
@@ -214,6 +224,7 @@ def area_page(
             months=frame.height,
             suppressed=main.null_count(),
             located=located,
+            bounds=summary,
             timeline=records(timeline),
             in_force=records(in_force),
             policy_levels=("state", "county"),

@@ -87,3 +87,13 @@ def checked_size(
         view.check_size(level, len(areas) if areas else None, month_count(first, last), measures)
     except TooLargeError as exc:
         raise HTTPException(status_code=413, detail=str(exc)) from None
+
+
+BoundsQuery = Annotated[
+    bool,
+    Query(
+        description="State and county level: add <measure>_upper (the count plus the events "
+        "placed in no state or county that could lie there) and <measure>_coverage for each "
+        "count placed down to the county."
+    ),
+]

@@ -18,6 +18,7 @@ import polars as pl
 from sanctuary_atlas.atlas import Atlas
 from sanctuary_atlas.geography.reference import load_counties, load_states
 from sanctuary_atlas.measures.areas import Area
+from sanctuary_atlas.measures.bounds import BOUND_LEVELS, bounded_measures
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME
 from sanctuary_atlas.policies.operations import operations_frame
 from sanctuary_atlas.policies.queries import UnknownJurisdictionError
@@ -120,11 +121,19 @@ class AtlasView:
         start: date | None,
         end: date | None,
         areas: tuple[str, ...] | None,
+        bounds: bool = False,
     ) -> pl.DataFrame:
-        """``atlas.measures.panel(level, measures, start, end, areas)``. For one measure these
-        are rows of its whole panel (each row of the panel depends only on its area and
-        month), found by binary search, unless the panel is of every county and not at hand;
-        several measures are asked of the store."""
+        """``atlas.measures.panel(level, measures, start, end, areas, bounds)``. For one
+        measure these are rows of its whole panel (each row of the panel depends only on its
+        area and month), found by binary search, unless the panel is of every county and not
+        at hand; several measures, and bounds, are asked of the store."""
+        if bounds:
+            return self._cached(
+                ("bounded", level, measures, start, end, areas),
+                lambda: self.atlas.measures.panel(
+                    level, list(measures), start, end, list(areas) if areas else None, True
+                ),
+            )
         if len(measures) > 1 or (
             level == "county"
             and areas is not None
@@ -156,6 +165,10 @@ class AtlasView:
             rows = rows.filter(pl.col("month") <= end)
         return rows
 
+    def bounds(self, level: str, measure: str, start: date, end: date, code: str) -> pl.DataFrame:
+        """One state's or county's monthly figure with its upper bound and coverage."""
+        return self.panel(level, (measure,), start, end, (code,), bounds=True)
+
     def series_json(
         self,
         level: str,
@@ -163,16 +176,17 @@ class AtlasView:
         start: date,
         end: date,
         areas: tuple[str, ...] | None,
+        bounds: bool = False,
     ) -> bytes:
         """The /api/series answer, encoded: the rows as polars writes them (the same JSON as
         orjson gives for ``to_dicts``, in a fraction of the time for a whole level)."""
 
         def answer() -> bytes:
             head = encode({"level": level, "measures": list(measures), "note": SERIES_NOTE})
-            rows = self.panel(level, measures, start, end, areas).write_json().encode()
+            rows = self.panel(level, measures, start, end, areas, bounds).write_json().encode()
             return head[:-1] + b',"rows":' + rows + b"}"
 
-        return self._cached(("series", level, measures, start, end, areas), answer)
+        return self._cached(("series", level, measures, start, end, areas, bounds), answer)
 
     def map_grid(self, level: str, measure: str) -> MapGrid:
         """The measure's published panel at ``level`` as an areas x months grid (see
@@ -180,7 +194,14 @@ class AtlasView:
 
         def build() -> MapGrid:
             parts = share_parts(measure)
-            frames = [self.published(level, name) for name in (measure, *parts)]
+            frames = [self.published(level, name) for name in parts]
+            # the measure itself with its bounds where it has them (states and counties)
+            bounded = level in BOUND_LEVELS and bool(bounded_measures([measure]))
+            if bounded:
+                main = self.atlas.measures.panel(level, [measure], bounds=True)
+            else:
+                main = self.published(level, measure)
+            frames.insert(0, main)
             return MapGrid.build(frames, measure, self.measure_by_name[measure].kind, parts)
 
         return self._cached(("grid", level, measure), build)

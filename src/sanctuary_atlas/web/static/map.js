@@ -92,7 +92,15 @@
       { field: "value_text", type: "nominal", title: d.label },
       { field: "suppressed_text", type: "nominal", title: "Months withheld" }
     ];
-    if ("located_share" in d.areas) {
+    var bounded = "upper" in d.areas;
+    if (bounded) {
+      // the events placed in no smaller area could lie here too: say how many, and how much
+      // of the enclosing AORs' record leaves no doubt about this area
+      fields.push("upper", "coverage");
+      tooltip.push({ field: "upper_text", type: "nominal", title: "Up to (with events placed nowhere smaller)" });
+      tooltip.push({ field: "coverage_text", type: "nominal", title: "Coverage of the AOR's events" });
+    }
+    if ("located_share" in d.areas && !bounded) {  // the coverage above supersedes it
       fields.push("located_share");
       tooltip.push({ field: "located_text", type: "nominal", title: "Share of state's events placed in a county" });
     }
@@ -108,6 +116,8 @@
         { calculate: "!isValid(datum.value) ? (isValid(datum.months) ? 'withheld' : 'no data') : (datum.months_suppressed > 0 && " + adds + ") ? (datum.value == 0 ? 'none in the published months' : 'at least ' + format(datum.value, '" + numberFormat(d.kind) + "')) : format(datum.value, '" + numberFormat(d.kind) + "')", as: "value_text" },
         { calculate: "isValid(datum.months) ? datum.months_suppressed + ' of ' + datum.months : ''", as: "suppressed_text" },
         { calculate: "isValid(datum.located_share) ? format(datum.located_share, '.0%') : 'not known'", as: "located_text" },
+        { calculate: "!isValid(datum.upper) ? 'withheld' : (datum.upper > datum.value ? format(datum.upper, '" + numberFormat(d.kind) + "') : 'no more: every event placed')", as: "upper_text" },
+        { calculate: "isValid(datum.coverage) ? format(datum.coverage, '.0%') : 'not known'", as: "coverage_text" },
         { calculate: "isValid(datum.area_code) ? '/area/" + d.level + "/' + datum.area_code : null", as: "url" }
       ],
       // an AOR is drawn as its counties: their borders would only add noise
@@ -123,6 +133,11 @@
         href: { field: "url", type: "nominal" }
       }
     };
+    if (bounded) {
+      // faded where fewer than half of the enclosing AORs' events are placed without doubt:
+      // the colour is a floor there (the legend note under the map says so)
+      base.encoding.opacity = { condition: { test: "isValid(datum.coverage) && datum.coverage < 0.5", value: 0.4 }, value: 1 };
+    }
     // Vega-Lite drops marks whose colour field is null, so the shapes without a figure are
     // drawn first, in grey, under the coloured ones (and still answer a hover).
     var missing = Object.assign({}, base, {
