@@ -135,6 +135,12 @@ def _room(
     )
 
 
+def _has_data(measure: str) -> pl.Expr:
+    """Rows of a month some release covers for ``measure``: in a month none covers, every
+    area's figure is null (no data), and a missing cell is not a zero there."""
+    return pl.col(measure).is_not_null().any().over("month")
+
+
 def with_bounds(
     store: Store,
     wide: pl.DataFrame,
@@ -154,6 +160,9 @@ def with_bounds(
         itself = wide.select("area_code").unique().with_columns(pl.col("area_code").alias("aor"))
         return wide.with_columns(
             _room(wide, itself, nowhere, "aor", m)["room"].alias(f"{m}_{NO_STATE}") for m in bounded
+        ).with_columns(
+            pl.when(_has_data(m)).then(pl.col(f"{m}_{NO_STATE}")).alias(f"{m}_{NO_STATE}")
+            for m in bounded
         )
     aors = _cells(store, "aor", bounded, start, end)
     states = _cells(store, "state", bounded, start, end)
@@ -187,7 +196,9 @@ def with_bounds(
                 frame = frame.with_columns(pl.col(name) + rest)
         total = _room(wide, covering, aors, "aor", measure).rename({"room": "enclosing"})
         frame = frame.join(total, on=keys, how="left", maintain_order="left")
-        placed_somewhere = pl.col("area_code").is_in(covering["area_code"].to_list())
+        placed_somewhere = pl.col("area_code").is_in(covering["area_code"].to_list()) & _has_data(
+            measure
+        )
         upper = pl.when(placed_somewhere).then(pl.col(measure) + pl.col("room"))
         coverage = pl.when(placed_somewhere & (pl.col("enclosing") > 0)).then(
             (1 - pl.col("exact") / pl.col("enclosing")).clip(0.0, 1.0)
