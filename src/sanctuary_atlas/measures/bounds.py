@@ -135,10 +135,11 @@ def _room(
     )
 
 
-def _has_data(measure: str) -> pl.Expr:
-    """Rows of a month some release covers for ``measure``: in a month none covers, every
-    area's figure is null (no data), and a missing cell is not a zero there."""
-    return pl.col(measure).is_not_null().any().over("month")
+def _has_data(covered: pl.DataFrame, measure: str) -> pl.Expr:
+    """Rows of a month some release covers for ``measure`` (``covered``: measure, month): in
+    a month none covers there is no data, and a missing cell is not a zero."""
+    months = covered.filter(pl.col("measure") == measure)["month"].to_list()
+    return pl.col("month").is_in(months)
 
 
 def with_bounds(
@@ -148,6 +149,7 @@ def with_bounds(
     measures: list[str],
     start: date | None,
     end: date | None,
+    covered: pl.DataFrame,
 ) -> pl.DataFrame:
     """``wide`` (a published state or county panel) with ``<m>_upper`` and ``<m>_coverage``
     for each bounded measure; an AOR panel with ``<m>_no_state``, the AOR's events placed in
@@ -161,7 +163,7 @@ def with_bounds(
         return wide.with_columns(
             _room(wide, itself, nowhere, "aor", m)["room"].alias(f"{m}_{NO_STATE}") for m in bounded
         ).with_columns(
-            pl.when(_has_data(m)).then(pl.col(f"{m}_{NO_STATE}")).alias(f"{m}_{NO_STATE}")
+            pl.when(_has_data(covered, m)).then(pl.col(f"{m}_{NO_STATE}")).alias(f"{m}_{NO_STATE}")
             for m in bounded
         )
     aors = _cells(store, "aor", bounded, start, end)
@@ -197,7 +199,7 @@ def with_bounds(
         total = _room(wide, covering, aors, "aor", measure).rename({"room": "enclosing"})
         frame = frame.join(total, on=keys, how="left", maintain_order="left")
         placed_somewhere = pl.col("area_code").is_in(covering["area_code"].to_list()) & _has_data(
-            measure
+            covered, measure
         )
         upper = pl.when(placed_somewhere).then(pl.col(measure) + pl.col("room"))
         coverage = pl.when(placed_somewhere & (pl.col("enclosing") > 0)).then(

@@ -216,7 +216,7 @@ def published_panel(
     if level == "county":
         columns += [f"{m}_unassigned_share" for m in measures if m in MEASURES_BY_NAME]
     if bounds and level != "nation":
-        wide = with_bounds(store, wide, level, measures, start, end)
+        wide = with_bounds(store, wide, level, measures, start, end, covered)
         parts = BOUND_PARTS if level in BOUND_LEVELS else (NO_STATE,)
         columns += [f"{m}_{part}" for m in bounded_measures(measures) for part in parts]
     return _in_area_month_order(wide.with_columns(pl.lit(level).alias("level")).select(columns))
