@@ -65,14 +65,15 @@ def test_overlap_agrees_with_the_uwchr_headcount(panel_store: Path) -> None:
     # AOR-months where fewer than one person was held on an average day are withheld from
     # publication (Baltimore's hold room): there is no published figure to compare
     by_aor = uwchr.filter(pl.col("uwchr") >= 1).join(aors, on=["area_code", "month"], how="left")
-    # a few more are withheld to protect a small cell (disclosure control): no figure to compare,
-    # and few of them (19 of 360 since the bounds' no-state cells joined the relations: issue
-    # 14 asks for 95% of AOR-months to agree, and this costs it one AOR-month)
+    # a few more are withheld to protect a small cell (disclosure control): no figure to
+    # compare (9 of 360 on the real files, since detention has no bounds' no-state cells)
     published = by_aor.filter(pl.col("detained_adp").is_not_null())
-    assert published.height >= 0.94 * by_aor.height, (published.height, by_aor.height)
+    assert published.height >= 0.97 * by_aor.height, (published.height, by_aor.height)
+    # issue 14: 95% of the AOR-months compared agree within 5% (335 of 351; San Francisco's
+    # DDP figures run about 6% under the UWCHR headcount in most months of the overlap)
     within = (pl.col("detained_adp") / pl.col("uwchr") - 1).abs() <= 0.05
     share = published.select(within.mean()).item()
-    assert share >= 0.95, share
+    assert share >= 0.95, (share, published.height)
 
 
 def test_facilities_the_list_lacks_are_placed_by_name(panel_store: Path) -> None:

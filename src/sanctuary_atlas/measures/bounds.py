@@ -13,9 +13,11 @@ alone (the AORs' events placed in no state are cells under disclosure control, l
 ``aor_no_state``), so they reveal nothing a reader could not add up. Where one of those cells
 is withheld, a published figure at least as large stands in for it (an AOR's total for its
 no-state events, or the nation's no-state events if fewer; a state's total less its published
-counties for its remainder): the bound stays a bound, only looser. A bound is withheld only
-where the area's own count is, or no stand-in is published. Coverage uses the exact cells
-only: where one is withheld, so is the month's coverage. They
+counties for its remainder): the bound stays a bound, only looser. Where no stand-in is
+published either, the enclosing AORs' total is the bound, or where that is withheld the
+nation's, or the nation's figure of a measure it is part of (at-large arrests: arrests), the
+loosest. A bound is withheld only where the area's own count is, or all of those are.
+Coverage uses the exact cells only: where one is withheld, so is the month's coverage. They
 assume ICE's AOR field is right: an event of the ``UNKNOWN`` AOR or ``HQ`` placed in no state
 counts in no state's bound.
 """
@@ -28,7 +30,7 @@ import polars as pl
 
 from sanctuary_atlas.geography.reference import load_aor_states, load_counties
 from sanctuary_atlas.measures.areas import AOR_NO_STATE, UNASSIGNED
-from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME, finest_level
+from sanctuary_atlas.measures.definitions import PARTITIONS, is_bounded
 from sanctuary_atlas.store import Store
 
 BOUND_LEVELS = ("state", "county")
@@ -37,8 +39,8 @@ NO_STATE = "no_state"  # the AOR level's column suffix: its events placed in no 
 
 
 def bounded_measures(measures: list[str]) -> list[str]:
-    """The measures that get bounds: those placed down to the county (not derived ones)."""
-    return [m for m in measures if m in MEASURES_BY_NAME and finest_level(m) == "county"]
+    """The measures that get bounds (``definitions.is_bounded``)."""
+    return [m for m in measures if is_bounded(m)]
 
 
 def _cells(
@@ -112,26 +114,43 @@ def _remainder_stand_ins(
     return _stand_in(counties, bound)
 
 
-def _room(
-    wide: pl.DataFrame, parts: pl.DataFrame, cells: pl.DataFrame, key: str, measure: str
+def _rooms(
+    wide: pl.DataFrame,
+    parts: pl.DataFrame,
+    named: dict[str, pl.DataFrame],
+    key: str,
+    measure: str,
 ) -> pl.DataFrame:
-    """Per row of ``wide`` (area_code, month): the sum of the cells ``parts`` names for its
-    area (columns area_code, ``key``), null where one of them is withheld; a cell not stored
-    is a published 0."""
-    mine = cells.filter(pl.col("measure") == measure).select(
-        pl.col("area_code").alias(key), "month", "published", "hidden"
+    """Per row of ``wide`` (area_code, month), for each of the ``named`` cell frames: the sum
+    of the cells ``parts`` names for its area (columns area_code, ``key``), null where one of
+    them is withheld; a cell not stored is a published 0."""
+    joined = wide.select("area_code", "month").join(
+        parts, on="area_code", how="left", maintain_order="left"
     )
-    return (
-        wide.select("area_code", "month")
-        .join(parts, on="area_code", how="left", maintain_order="left")
-        .join(mine, on=[key, "month"], how="left", maintain_order="left")
-        .group_by("area_code", "month", maintain_order=True)
-        .agg(
-            pl.when(pl.col("hidden").fill_null(False).any())
-            .then(None)
-            .otherwise(pl.col("published").fill_null(0.0).sum())
-            .alias("room")
+    for name, cells in named.items():
+        mine = cells.filter(pl.col("measure") == measure).select(
+            pl.col("area_code").alias(key),
+            "month",
+            pl.when(pl.col("hidden")).then(None).otherwise(pl.col("published")).alias(name),
+            pl.col("hidden").alias(f"{name}_hidden"),
         )
+        joined = joined.join(mine, on=[key, "month"], how="left", maintain_order="left")
+
+    def room(name: str) -> pl.Expr:
+        return (
+            pl.when(pl.col(f"{name}_hidden").fill_null(False))
+            .then(None)
+            .otherwise(pl.col(name).fill_null(0.0))
+        )
+
+    if parts["area_code"].is_unique().all():  # one part per area (a county's AOR): no sum
+        return joined.select("area_code", "month", *(room(n).alias(n) for n in named))
+    return joined.group_by("area_code", "month", maintain_order=True).agg(
+        pl.when(pl.col(f"{n}_hidden").fill_null(False).any())
+        .then(None)
+        .otherwise(pl.col(n).fill_null(0.0).sum())
+        .alias(n)
+        for n in named
     )
 
 
@@ -140,6 +159,37 @@ def _has_data(covered: pl.DataFrame, measure: str) -> pl.Expr:
     a month none covers there is no data, and a missing cell is not a zero."""
     months = covered.filter(pl.col("measure") == measure)["month"].to_list()
     return pl.col("month").is_in(months)
+
+
+def _enclosing_measures(measure: str) -> list[str]:
+    """The measure and the measures it is a part of, innermost first (at-large arrests,
+    arrests): each one's figure is at least the measure's."""
+    parent = {part: whole for whole, parts in PARTITIONS.items() for part in parts}
+    chain = [measure]
+    while chain[-1] in parent:
+        chain.append(parent[chain[-1]])
+    return chain
+
+
+def _nation_bounds(
+    store: Store, measures: list[str], start: date | None, end: date | None
+) -> pl.DataFrame:
+    """month, measure, nation: the nation's published figure of the measure, or where that is
+    withheld of the innermost measure it is part of: the loosest bound, for months where no
+    nearer one is published."""
+    frames = []
+    for measure in measures:
+        chain = _enclosing_measures(measure)
+        cells = _cells(store, "nation", chain, start, end).filter(~pl.col("hidden"))
+        rank = {name: i for i, name in enumerate(chain)}
+        frames.append(
+            cells.with_columns(pl.col("measure").replace_strict(rank).alias("rank"))
+            .sort("month", "rank")
+            .group_by("month", maintain_order=True)
+            .agg(pl.col("published").first().alias("nation"))
+            .with_columns(pl.lit(measure).alias("measure"))
+        )
+    return pl.concat(frames).select("month", "measure", "nation")
 
 
 def with_bounds(
@@ -161,19 +211,28 @@ def with_bounds(
     if level == "aor":  # the AORs' own share of the bounds, published for a reader to check
         itself = wide.select("area_code").unique().with_columns(pl.col("area_code").alias("aor"))
         return wide.with_columns(
-            _room(wide, itself, nowhere, "aor", m)["room"].alias(f"{m}_{NO_STATE}") for m in bounded
+            _rooms(wide, itself, {"room": nowhere}, "aor", m)["room"].alias(f"{m}_{NO_STATE}")
+            for m in bounded
         ).with_columns(
             pl.when(_has_data(covered, m)).then(pl.col(f"{m}_{NO_STATE}")).alias(f"{m}_{NO_STATE}")
             for m in bounded
         )
     aors = _cells(store, "aor", bounded, start, end)
     states = _cells(store, "state", bounded, start, end)
+    nation = _nation_bounds(store, bounded, start, end)
     # a withheld input is stood in for by a published figure at least as large: the bound
     # stays a bound, computed from published cells only, if a looser one
-    exact_nowhere, nowhere = nowhere, _no_state_stand_ins(nowhere, aors, states)
+    # the room for unplaced events: with stand-ins for the bound, exact for the coverage;
+    # and the enclosing AORs' events, for the coverage and the loosest bound
+    covering_cells = {
+        "room": _no_state_stand_ins(nowhere, aors, states),
+        "exact": nowhere,
+        "enclosing": aors,
+    }
+    remainders: pl.DataFrame | None = None
+    remainder_cells: dict[str, pl.DataFrame] = {}
     if level == "state":
         covering = load_aor_states().select(pl.col("state").alias("area_code"), "aor")
-        extra = exact_extra = None
     else:
         counties = load_counties()
         covering = counties.select(pl.col("county_fips").alias("area_code"), "aor")
@@ -182,26 +241,37 @@ def with_bounds(
             (pl.col("state") + "-" + UNASSIGNED).alias("rem"),
         )
         state_of = counties.select(pl.col("county_fips").alias("area_code"), "state")
-        exact_extra = _cells(store, "county", bounded, start, end)
-        extra = _remainder_stand_ins(exact_extra, states, state_of)
+        in_state = _cells(store, "county", bounded, start, end)
+        remainder_cells = {
+            "room": _remainder_stand_ins(in_state, states, state_of),
+            "exact": in_state,
+        }
     columns = []
-    keys = ["area_code", "month"]
     for measure in bounded:
-        frame = wide.select("area_code", "month", measure)
-        # the room for unplaced events: with stand-ins for the bound, exact for the coverage
-        rooms = (("room", nowhere, extra), ("exact", exact_nowhere, exact_extra))
-        for name, no_state, in_state in rooms:
-            room = _room(wide, covering, no_state, "aor", measure).rename({"room": name})
-            frame = frame.join(room, on=keys, how="left", maintain_order="left")
-            if in_state is not None:
-                rest = _room(wide, remainders, in_state, "rem", measure)["room"]
-                frame = frame.with_columns(pl.col(name) + rest)
-        total = _room(wide, covering, aors, "aor", measure).rename({"room": "enclosing"})
-        frame = frame.join(total, on=keys, how="left", maintain_order="left")
+        frame = wide.select("area_code", "month", measure).with_columns(
+            _rooms(wide, covering, covering_cells, "aor", measure).drop("area_code", "month")
+        )
+        if remainders is not None:
+            rest = _rooms(wide, remainders, remainder_cells, "rem", measure)
+            frame = frame.with_columns(pl.col(n) + rest[n] for n in remainder_cells)
+        frame = frame.join(
+            nation.filter(pl.col("measure") == measure).drop("measure"),
+            on="month",
+            how="left",
+            maintain_order="left",
+        )
         placed_somewhere = pl.col("area_code").is_in(covering["area_code"].to_list()) & _has_data(
             covered, measure
         )
-        upper = pl.when(placed_somewhere).then(pl.col(measure) + pl.col("room"))
+        # where an input has no stand-in, the enclosing AORs' total still bounds the count,
+        # and where that is withheld the nation's (or of a measure it is part of): a
+        # published count always has a bound
+        upper = pl.when(placed_somewhere).then(
+            pl.coalesce(
+                pl.col(measure) + pl.col("room"),
+                pl.when(pl.col(measure).is_not_null()).then(pl.coalesce("enclosing", "nation")),
+            )
+        )
         coverage = pl.when(placed_somewhere & (pl.col("enclosing") > 0)).then(
             (1 - pl.col("exact") / pl.col("enclosing")).clip(0.0, 1.0)
         )

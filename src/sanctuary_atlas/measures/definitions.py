@@ -355,6 +355,14 @@ def reaches_level(name: str, level: str) -> bool:
     return _LEVEL_ORDER.index(level) <= _LEVEL_ORDER.index(finest_level(name))
 
 
+def is_bounded(name: str) -> bool:
+    """Event counts placed down to the county get upper bounds (issue 16): the events of the
+    enclosing AOR placed in no state could lie in any of its states. People held (an average
+    by facility) are not events an arrest landmark failed to place, so they get none."""
+    measure = MEASURES_BY_NAME.get(name)
+    return measure is not None and measure.kind == "count" and finest_level(name) == "county"
+
+
 class UnknownMeasureError(ValueError):
     """A measure name that is not defined."""
 

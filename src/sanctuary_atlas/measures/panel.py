@@ -30,7 +30,7 @@ from sanctuary_atlas.measures.definitions import (
     COUNT_MEASURES,
     NATION_ONLY_TABLES,
     Measure,
-    finest_level,
+    is_bounded,
 )
 from sanctuary_atlas.measures.detention import DETENTION_BASE
 from sanctuary_atlas.measures.disclosure import DEFAULT_THRESHOLD, suppress
@@ -39,7 +39,7 @@ from sanctuary_atlas.store import Store
 
 EVENT_TABLES = ("arrests", "encounters", "removals", "detainers")
 # Bumped when the way cells are computed changes, so that stored panels are rebuilt.
-PANEL_VERSION = 6
+PANEL_VERSION = 7
 # Averages (people held) are rounded: summed in a thread-dependent order, their last bits
 # would differ from build to build, and the bundled default atlas must be reproducible.
 AVERAGE_DECIMALS = 6
@@ -148,10 +148,10 @@ def level_cells(placed: pl.DataFrame) -> pl.DataFrame:
         for level, area in area_by_level.items()
     ]
     # each AOR's events placed in no state: what the bounds of its states and counties add
-    # (measures placed below the AOR only; removals and ATD are wholly "in no state")
-    county_measures = [m.name for m in COUNT_MEASURES if finest_level(m.name) == "county"]
+    # (event counts placed below the AOR only: removals and ATD are wholly "in no state")
+    bounded = [m.name for m in COUNT_MEASURES if is_bounded(m.name)]
     frames.append(
-        placed.filter((pl.col("st") == UNASSIGNED) & pl.col("measure").is_in(county_measures))
+        placed.filter((pl.col("st") == UNASSIGNED) & pl.col("measure").is_in(bounded))
         .group_by(pl.col("aor").alias("area_code"), "month", "measure")
         .agg(pl.col("value").sum())
         .with_columns(pl.lit(AOR_NO_STATE).alias("level"))

@@ -13,8 +13,9 @@ relation among cells. In one month, for one measure:
   every event of a group's AORs was placed in a state (county) — people held in detention
   facilities, or a month in which no event of those AORs went unplaced — the group's AORs add
   up to its states (counties), and a reader who knows which states an AOR covers can use it;
-- each AOR's events placed in no state (``aor_no_state`` cells, for the bounds) add up to the
-  state-level ``UNASSIGNED``, and with them a group's AORs equal its states in every month;
+- each AOR's events placed in no state (``aor_no_state`` cells, for the bounds of event counts:
+  ``definitions.is_bounded``) add up to the state-level ``UNASSIGNED``, and with them a
+  group's AORs equal its states in every month;
 - each measure with parts (arrests = custodial + at large + other, ...) in every area.
 
 Nation = sum of counties follows from these, and the audit in ``disclosure`` works on their
@@ -31,7 +32,7 @@ from datetime import date
 import polars as pl
 
 from sanctuary_atlas.measures.areas import AOR_NO_STATE, NATION, UNASSIGNED
-from sanctuary_atlas.measures.definitions import PARTITIONS
+from sanctuary_atlas.measures.definitions import PARTITIONS, is_bounded
 from sanctuary_atlas.measures.disclosure import Relation
 
 CellKey = tuple[str, str, date, str]  # level, area, month, measure
@@ -121,11 +122,13 @@ def _group_relations(key: dict[CellKey, int], placed: pl.DataFrame) -> list[Rela
         )
         for (month, measure), names in aors_of.items():
             for group_aors, group_places in _components(names, edges_of.get((month, measure), [])):
-                # at state level each AOR's events placed in no state are published cells:
-                # the group's AORs = its states + those, in every month; at county level the
-                # identity holds only where none of the group's events went unplaced
+                # at state level each AOR's events placed in no state are published cells
+                # (bounded measures): the group's AORs = its states + those, in every month;
+                # otherwise the identity holds only where none of the group's events went
+                # unplaced
+                with_no_state_cells = level == "state" and is_bounded(measure)
                 if not group_places or (
-                    level == "county"
+                    not with_no_state_cells
                     and any((month, measure, a) in with_unplaced for a in group_aors)
                 ):
                     continue
@@ -137,7 +140,7 @@ def _group_relations(key: dict[CellKey, int], placed: pl.DataFrame) -> list[Rela
                     for p in group_places
                     if (c := key.get((level, p, month, measure))) is not None
                 )
-                if level == "state":
+                if with_no_state_cells:
                     parts += tuple(
                         c for a in group_aors if (c := key.get((AOR_NO_STATE, a, month, measure)))
                     )

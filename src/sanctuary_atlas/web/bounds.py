@@ -21,7 +21,7 @@ LOW_COVERAGE = 0.5
 @dataclass(frozen=True)
 class BoundSummary:
     placed: float  # the period's published months, summed
-    upper: float | None  # None where some month's bound is withheld
+    upper: float | None  # over the same months; None where a month's bound is withheld
     coverage: float | None  # the mean of the months' coverage
     # the enclosing AORs, the sum of their published months, and how many months are withheld
     aors: list[tuple[Area, float, int]]
@@ -50,7 +50,8 @@ def bounds_frame(
 def summarise(
     view: AtlasView, area: Area, measure: str, frame: pl.DataFrame, first: date, last: date
 ) -> BoundSummary:
-    upper = frame[f"{measure}_upper"]
+    # the period's published months: a withheld month has neither a count nor a bound
+    upper = frame.filter(pl.col(measure).is_not_null())[f"{measure}_upper"]
     coverage = frame[f"{measure}_coverage"]
     aors = []
     for aor in (a for a in catalogue().enclosing(area) if a.level == "aor"):

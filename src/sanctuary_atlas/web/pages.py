@@ -130,10 +130,9 @@ def national_map(
     )
 
 
-def _series_links(area: Area, measures: list[str]) -> dict[str, str]:
-    query = urlencode(
-        [("level", area.level), ("area", area.code), *[("measure", m) for m in measures]]
-    )
+def _series_links(area: Area, measures: list[str], bounds: bool = False) -> dict[str, str]:
+    pairs = [("level", area.level), ("area", area.code), *[("measure", m) for m in measures]]
+    query = urlencode([*pairs, ("bounds", "true")] if bounds else pairs)
     return {
         "json": f"/api/series?{query}",
         "csv": f"/api/series.csv?{query}",
@@ -228,8 +227,8 @@ def area_page(
             timeline=records(timeline),
             in_force=records(in_force),
             policy_levels=("state", "county"),
-            links=_series_links(area, measures),
-            series_api=_series_links(area, measures)["json"],
+            links=_series_links(area, measures, bounds=summary is not None),
+            series_api=_series_links(area, measures, bounds=summary is not None)["json"],
             timeline_api="/api/policies/timeline?"
             + urlencode({"level": area.level, "area": area.code}),
         ),

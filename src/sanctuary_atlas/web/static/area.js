@@ -43,6 +43,30 @@
         ]
       }
     }];
+    // the first measure's upper bound, where the page has one: a band from the placed count up
+    // to it (events placed in no smaller area could lie here too)
+    var bounded = el.dataset.bounds;
+    if (bounded) {
+      var band = rows.filter(function (row) {
+        return row[bounded] !== null && row[bounded + "_upper"] !== null;
+      }).map(function (row) {
+        return { month: row.month, value: row[bounded], upper: row[bounded + "_upper"] };
+      });
+      layers.unshift({
+        data: { values: band },
+        mark: { type: "area", opacity: 0.18, color: "#1f4e79" },
+        encoding: {
+          x: { field: "month", type: "temporal" },
+          y: { field: "value", type: "quantitative" },
+          y2: { field: "upper" },
+          tooltip: [
+            { field: "month", type: "temporal", format: "%B %Y", title: "Month" },
+            { field: "value", type: "quantitative", format: ",.2~f", title: "At least" },
+            { field: "upper", type: "quantitative", format: ",.2~f", title: "Up to" }
+          ]
+        }
+      });
+    }
     layers = layers.concat(window.atlasMarkers.layers(policies));
     var spec = {
       width: "container", height: 300,
