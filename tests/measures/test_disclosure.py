@@ -130,6 +130,34 @@ def test_no_suppressed_cell_can_be_recovered(children: list[list[int]]) -> None:
     assert _recoverable(values, relations, hidden) == []
 
 
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(small_tables)
+def test_a_spared_grand_total_leaves_the_table_protected(children: list[list[int]]) -> None:
+    """The panel spares the nation's figures (every bound falls back on them): the table
+    stays protected, and where only the grand total could protect it, it is withheld."""
+    values, relations = _table(children)
+    grand = len(values) - 1
+    spared = [cell == grand for cell in range(len(values))]
+    hidden = suppress(values, relations, THRESHOLD, spared=spared).suppressed
+    assert _recoverable(values, relations, hidden) == []
+
+
+def test_a_spared_grand_total_is_published_where_other_cells_protect() -> None:
+    # without sparing the grand total (60) is taken as a complement of the small cells
+    values, relations = _table([[20, 12], [1, 0], [30, 1]])
+    grand = len(values) - 1
+    assert suppress(values, relations, THRESHOLD).suppressed[grand]
+    spared = [cell == grand for cell in range(len(values))]
+    hidden = suppress(values, relations, THRESHOLD, spared=spared).suppressed
+    assert not hidden[grand]
+    assert _recoverable(values, relations, hidden) == []
+    # all small: only the grand total (6) could protect the parts, so it is withheld
+    values, relations = _table([[1, 1], [1, 1], [1, 1]])
+    assert suppress(values, relations, THRESHOLD, spared=spared).suppressed[grand]
+
+
 def test_the_attacker_does_recover_a_lone_suppression() -> None:
     """The attack is real: without complementary suppression it finds the hidden cell."""
     values, relations = _table([[3, 20], [15, 30]])

@@ -124,18 +124,15 @@ def test_months_without_a_release_have_no_data(panel_store: Path) -> None:
     assert by_month[date(2017, 9, 1)] and by_month[date(2018, 10, 1)]
     # no national encounters file for FY2018: no figure, never a zero
     assert by_month[date(2018, 3, 1)] is None
-    # arrests have a release for every one of these months: a null is a withheld cell (a
-    # complement the disclosure control chose), never a month without data
-    assert frame.height == 14
+    # arrests have a release for every one of these months, and the nation's figures are
+    # never withheld to protect another cell (the disclosure control spares them)
+    assert frame.height == 14 and frame["arrests"].null_count() == 0
     with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
-        withheld = set(
-            atlas.store.frame(
-                "SELECT month FROM panel_cells WHERE level = 'nation' AND measure = 'arrests' "
-                "AND suppressed IS NOT NULL"
-            )["month"].to_list()
-        )
-    nulls = set(frame.filter(pl.col("arrests").is_null())["month"].to_list())
-    assert nulls <= withheld and len(nulls) <= 2
+        complements = atlas.store.frame(
+            "SELECT count(*) AS n FROM panel_cells WHERE level = 'nation' "
+            "AND suppressed = 'complementary'"
+        )["n"][0]
+    assert complements == 0
     with sanctuary_atlas.open(panel_store, read_only=True) as atlas:
         tail = atlas.measures.panel("nation", ["arrests"], date(2019, 8, 1), date(2019, 9, 1))
     # FY2019 ends on 31 August; its few events of 1 September make no month

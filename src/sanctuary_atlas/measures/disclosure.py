@@ -104,12 +104,15 @@ def suppress(
     threshold: int,
     withheld_before: Sequence[bool] | None = None,
     costly: Sequence[bool] | None = None,
+    spared: Sequence[bool] | None = None,
 ) -> Suppression:
     """Which cells to withhold so that no suppressed value can be derived from the rest.
     ``withheld_before``: cells an earlier version withheld with the same value; they stay
     withheld (as complements), so that the two versions side by side reveal nothing more.
     ``costly``: cells to withhold as complements only when nothing else will do (what other
-    published figures are computed from: withholding one withholds them too)."""
+    published figures are computed from: withholding one withholds them too). ``spared``:
+    cells never withheld as complements (the nation's figures: every bound ends at them); a
+    spared cell below the threshold is still withheld."""
     check_threshold(threshold)
     value = np.asarray(values, dtype=float)
     # a lone or forced cell of a relation takes its complement by rank: the smallest value, a
@@ -117,6 +120,10 @@ def suppress(
     rank = value * (
         np.where(np.asarray(costly, dtype=bool), COSTLY_WEIGHT, 1.0) if costly is not None else 1.0
     )
+    # a spared cell ranks infinite: no rule takes it as a complement
+    never = np.asarray(spared, dtype=bool) if spared is not None else np.zeros(len(value), bool)
+    rank = np.where(never, np.inf, rank)
+    audit_rank = np.where(never, np.inf, value)
     primary = (value > 0) & (value < threshold)
     hidden = primary.copy()
     if withheld_before is not None:
@@ -139,7 +146,18 @@ def suppress(
     # a second process audits half of the large blocks; small tables need none
     workers = 2 if len(relations) > PARALLEL_MIN_RELATIONS and (os.cpu_count() or 1) > 1 else 0
     with _pool(workers) as pool:
-        _protect(relations, by_cell, value, rank, hidden, queue, dirty, hide, audit_from, pool)
+        _protect(
+            relations,
+            by_cell,
+            value,
+            (rank, audit_rank),
+            hidden,
+            queue,
+            dirty,
+            hide,
+            audit_from,
+            pool,
+        )
     return Suppression(primary=primary, complementary=hidden & ~primary)
 
 
@@ -147,7 +165,7 @@ def _protect(
     relations: Sequence[Relation],
     by_cell: dict[int, list[int]],
     value: np.ndarray,
-    rank: np.ndarray,
+    ranks: tuple[np.ndarray, np.ndarray],
     hidden: np.ndarray,
     queue: deque[int],
     dirty: set[int],
@@ -158,7 +176,9 @@ def _protect(
     """Complementary suppression until no relation leaves a suppressed cell alone or forced,
     and no audit finds a determined cell. Each audit starts from every cell hidden since the
     last one (a block none of whose cells changed stays as the last audit found it); when that
-    finds nothing, one audit of every block confirms it before stopping."""
+    finds nothing, one audit of every block confirms it before stopping. ``ranks``: how the
+    per-relation rule and the audit's fixes choose a complement (smallest first)."""
+    rank, audit_rank = ranks
     for audit_round in range(1, MAX_AUDIT_ROUNDS + 1):
         while queue:
             complement = _complement_needed(relations[queue.popleft()], value, hidden, rank)
@@ -175,7 +195,7 @@ def _protect(
         for cell in determined:
             before = len(dirty)
             if hidden[cell] and (
-                freeing := _freeing_candidate(cell, relations, by_cell, value, hidden)
+                freeing := _freeing_candidate(cell, relations, by_cell, audit_rank, hidden)
             ):
                 hide(freeing)
                 continue
@@ -185,14 +205,21 @@ def _protect(
                     if not relations[index].widen:
                         continue
                     for member in relations[index].parts:
-                        if not hidden[member] and value[member] > 0:
+                        if not hidden[member] and 0 < audit_rank[member] < np.inf:
                             hide(member)
             if (
                 len(dirty) == before
-                and (found := _nearest_candidate(cell, relations, by_cell, value, hidden))
+                and (found := _nearest_candidate(cell, relations, by_cell, audit_rank, hidden))
                 is not None
             ):
                 hide(found)
+        if not dirty and np.isinf(audit_rank).any():
+            # only spared cells are left to withhold: protecting the withheld cells comes first
+            for cell in determined:
+                if (
+                    found := _nearest_candidate(cell, relations, by_cell, value, hidden)
+                ) is not None:
+                    hide(found)
         if not dirty:  # pragma: no cover - nothing left to hide anywhere near
             raise RuntimeError("disclosure control could not protect every suppressed cell")
         audit_from = sorted(dirty)
@@ -219,7 +246,7 @@ def _freeing_candidate(
             member
             for index in block_relations
             for member in relations[index].members
-            if not hidden[member] and rank[member] > 0
+            if not hidden[member] and 0 < rank[member] < np.inf
         },
         key=lambda c: (rank[c], c),
     )
@@ -233,6 +260,8 @@ def _freeing_candidate(
             for other in relations[index].members
             if other != candidate and not hidden[other]
         ]
+        if any(rank[c] == np.inf for c in extra):
+            continue  # its twin is spared
         hidden[extra] = True
         try:
             touched = {*block_relations}
@@ -291,7 +320,7 @@ def _nearest_candidate(
 def _smallest_published(relation: Relation, rank: np.ndarray, hidden: np.ndarray) -> int | None:
     """The smallest non-zero published part, else the smallest such parent."""
     for side in (relation.parts, relation.parents):
-        shown = [c for c in side if not hidden[c] and rank[c] > 0]
+        shown = [c for c in side if not hidden[c] and 0 < rank[c] < np.inf]
         if shown:
             return min(shown, key=lambda c: (rank[c], c))
     return None

@@ -39,7 +39,7 @@ from sanctuary_atlas.store import Store
 
 EVENT_TABLES = ("arrests", "encounters", "removals", "detainers")
 # Bumped when the way cells are computed changes, so that stored panels are rebuilt.
-PANEL_VERSION = 7
+PANEL_VERSION = 8
 # Averages (people held) are rounded: summed in a thread-dependent order, their last bits
 # would differ from build to build, and the bundled default atlas must be reproducible.
 AVERAGE_DECIMALS = 6
@@ -227,6 +227,9 @@ def build_panel(store: Store, threshold: int = DEFAULT_THRESHOLD) -> int:
         threshold,
         withheld_before=before,
         costly=cells.select(costly)["costly"].to_list(),
+        # the nation's figures are what every bound falls back on, and what a reader checks
+        # first: never withheld to protect another cell (only when small themselves)
+        spared=(cells["level"] == "nation").to_list(),
     )
     status = [
         "primary" if p else "complementary" if c else None
