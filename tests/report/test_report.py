@@ -4,6 +4,7 @@ the command's errors."""
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -139,3 +140,19 @@ def test_command_compares_measures_and_months(panel_store: Path, tmp_path: Path)
     assert "Cook County, IL" in page
     assert "Jan 2017 to Dec 2017" in page
     assert len(list((tmp_path / "png").glob("*.png"))) == 3  # two charts and the map
+
+
+def test_cook_county_report_reads_its_floor_beside_the_chicago_aor(
+    panel_store: Path, tmp_path: Path
+) -> None:
+    """Issue 16: most Chicago-area arrests are placed in no county, so Cook County's headline
+    is "at least …; up to …" with the Chicago AOR's figure beside it, never a bare count."""
+    out = tmp_path / "cook.html"
+    done = run(
+        "report", "Cook County, IL", "--db", panel_store, "--out", out,
+        "--from", "2016-10", "--to", "2017-09",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = " ".join(html.unescape(out.read_text(encoding="utf-8")).split())
+    assert re.search(r"at least [\d,]+; up to [\d,]+", page)
+    assert "Chicago Area of Responsibility: " in page

@@ -56,14 +56,17 @@ def test_every_measure_answers_at_every_map_level(default_client: TestClient) ->
     assert failed == []
 
 
-def test_the_county_map_of_a_rate_ranks_counties_without_a_located_share(
+def test_the_county_map_of_a_rate_ranks_counties_without_a_bound(
     default_client: TestClient,
 ) -> None:
     html = default_client.get("/?measure=arrests_per_100k&level=county").text
     assert "Highest figures" in html and "/area/county/" in html
-    assert "Share located" not in html
-    # a count keeps the column
-    assert "Share located" in default_client.get("/?measure=arrests&level=county").text
+    assert '<th scope="col" class="num">Coverage</th>' not in html
+    # a count has its bound and coverage beside it (issue 16: one share, the coverage)
+    count = default_client.get("/?measure=arrests&level=county").text
+    assert '<th scope="col" class="num">Up to</th>' in count
+    assert '<th scope="col" class="num">Coverage</th>' in count
+    assert "Share located" not in count and "share of its state" not in count
 
 
 @pytest.mark.parametrize(

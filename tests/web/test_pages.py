@@ -180,4 +180,13 @@ def test_the_county_map_carries_bounds_and_fades_low_coverage(client: TestClient
     assert areas["upper"][areas["area_code"].index("IL-UNASSIGNED")] is None
     assert "<strong>Faded</strong>" in client.get("/", params=params).text
     # nothing to bound at AOR level: every arrest is placed in an AOR
-    assert "upper" not in client.get("/api/map", params={**params, "level": "aor"}).json()["areas"]
+    aors = client.get("/api/map", params={**params, "level": "aor"}).json()["areas"]
+    assert "upper" not in aors
+    # the hover reads Cook County beside the Chicago AOR's figure for the same period
+    chicago = aors["area_code"].index("CHI")
+    assert areas["aor_name"][cook] == aors["area_name"][chicago]
+    assert areas["aor_value"][cook] == aors["value"][chicago] > 100
+    # a state split among AORs has no one AOR to read it beside
+    states = client.get("/api/map", params={**params, "level": "state"}).json()["areas"]
+    assert states["aor_name"][states["area_code"].index("IL")] == aors["area_name"][chicago]
+    assert states["aor_name"][states["area_code"].index("CA")] is None

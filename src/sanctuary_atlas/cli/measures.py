@@ -20,11 +20,9 @@ from sanctuary_atlas.cli.options import (
     writing,
 )
 from sanctuary_atlas.cli.output import console, print_frame
-from sanctuary_atlas.measures.bounds import BOUND_PARTS, NO_STATE
+from sanctuary_atlas.measures.bounds import NO_STATE
 from sanctuary_atlas.measures.definitions import MEASURES_BY_NAME
 from sanctuary_atlas.store import DEFAULT_STORE
-
-BOUND_SUFFIXES = tuple(f"_{part}" for part in (*BOUND_PARTS, NO_STATE))
 
 
 def for_output(frame: pl.DataFrame, counts: tuple[str, ...] = ()) -> pl.DataFrame:
@@ -51,12 +49,6 @@ def panel(
     from_month: FromMonthOption = None,
     to_month: ToMonthOption = None,
     areas: Annotated[str | None, typer.Option(help="Comma-separated area codes.")] = None,
-    unassigned: Annotated[
-        bool,
-        typer.Option(
-            "--unassigned", help="County level: add each measure's unassigned share (CSV)."
-        ),
-    ] = False,
     bounds: Annotated[
         bool,
         typer.Option(
@@ -85,20 +77,8 @@ def panel(
         )
         if parquet:
             frame.write_parquet(parquet)
-        machine = csv or as_json
-        shown = (
-            frame
-            if (unassigned or not machine)
-            else frame.select(
-                "level",
-                "area_code",
-                "area_name",
-                "month",
-                *[c for c in frame.columns if c in names or c.endswith(BOUND_SUFFIXES)],
-            )
-        )
         print_frame(
-            for_output(shown),
+            for_output(frame),
             csv=csv,
             json=as_json,
             title=f"{level} panel",

@@ -17,7 +17,7 @@ from sanctuary_atlas.geography.reference import (
     load_counties,
     load_other_population,
 )
-from sanctuary_atlas.measures.areas import area_names, state_remainder
+from sanctuary_atlas.measures.areas import area_names
 from sanctuary_atlas.measures.bounds import (
     BOUND_LEVELS,
     BOUND_PARTS,
@@ -134,9 +134,8 @@ def published_panel(
     bounds: bool = False,
 ) -> pl.DataFrame:
     """level, area_code, area_name, month, one column per measure (NULL: suppressed or no
-    data); at county level also ``<measure>_unassigned_share`` for each count measure; with
-    ``bounds``, at state and county level ``<measure>_upper`` and ``<measure>_coverage`` for
-    each measure placed down to the county (``measures.bounds``)."""
+    data); with ``bounds``, at state and county level ``<measure>_upper`` and
+    ``<measure>_coverage`` for each bounded measure (``measures.bounds``)."""
     if level not in LEVELS:
         raise PanelQueryError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
     check_measures(measures)
@@ -208,13 +207,7 @@ def published_panel(
             else part
         )
     wide = with_derived(wide, level, measures)
-    if level == "county":
-        wide = _unassigned_shares(
-            store, wide, [m for m in measures if m in MEASURES_BY_NAME], start, end
-        )
     columns = ["level", "area_code", "area_name", "month", *measures]
-    if level == "county":
-        columns += [f"{m}_unassigned_share" for m in measures if m in MEASURES_BY_NAME]
     if bounds and level != "nation":
         wide = with_bounds(store, wide, level, measures, start, end, covered)
         parts = BOUND_PARTS if level in BOUND_LEVELS else (NO_STATE,)
@@ -261,52 +254,4 @@ def with_derived(wide: pl.DataFrame, level: str, measures: list[str]) -> pl.Data
         else:
             expr = pl.col(derived.numerator) / pl.col("population") * derived.scale
         wide = wide.with_columns(expr.alias(name))
-    return wide
-
-
-def _unassigned_shares(
-    store: Store, wide: pl.DataFrame, measures: list[str], start: date | None, end: date | None
-) -> pl.DataFrame:
-    """Beside each county figure: the share of its state's events (that month) the resolver
-    could not place in a county, from published cells only. "Its state's events" are those
-    placed in the state: events whose landmark names only an AOR spanning several states
-    (``CHI GENERAL AREA``) are in no state's total."""
-    if not measures:
-        return wide
-    cells = store.frame(
-        """SELECT level, area_code, month, measure, published,
-                  suppressed IS NOT NULL AS hidden FROM panel_cells
-           WHERE level IN ('state', 'county') AND list_contains(?, measure)
-             AND (?::DATE IS NULL OR month >= ?) AND (?::DATE IS NULL OR month <= ?)
-             AND (level = 'state' OR area_code LIKE ?)""",
-        [measures, start, start, end, end, state_remainder("%")],
-    )
-    states = cells.filter(pl.col("level") == "state").select(
-        pl.col("area_code").alias("state"), "month", "measure", pl.col("published").alias("total")
-    )
-    rest = cells.filter(pl.col("level") == "county").select(
-        pl.col("area_code").str.replace(state_remainder(""), "", literal=True).alias("state"),
-        "month",
-        "measure",
-        pl.col("published").alias("unplaced"),
-        "hidden",
-    )
-    shares = (
-        states.join(rest, on=["state", "month", "measure"], how="left")
-        .with_columns(
-            # no remainder cell: every event placed; a withheld one: the share is unknown
-            pl.when((pl.col("total") > 0) & ~pl.col("hidden").fill_null(False))
-            .then(pl.col("unplaced").fill_null(0) / pl.col("total"))
-            .alias("share")
-        )
-        .pivot(on="measure", index=["state", "month"], values="share")
-    )
-    shares = shares.rename({m: f"{m}_unassigned_share" for m in measures if m in shares.columns})
-    state_of = load_counties().select(pl.col("county_fips").alias("area_code"), "state")
-    wide = wide.join(state_of, on="area_code", how="left", maintain_order="left").join(
-        shares, on=["state", "month"], how="left", maintain_order="left"
-    )
-    for m in measures:
-        if f"{m}_unassigned_share" not in wide.columns:
-            wide = wide.with_columns(pl.lit(None, dtype=pl.Float64).alias(f"{m}_unassigned_share"))
     return wide

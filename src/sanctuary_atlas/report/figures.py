@@ -56,7 +56,7 @@ class Figures:
         self._cache: dict[tuple[str, str, str], pl.DataFrame] = {}
 
     def series(self, area: Area, measure: str) -> pl.DataFrame:
-        """month, value (null: withheld) and, at county level, ``unassigned_share``: one
+        """month, value (null: withheld) and, at state and county level, the bound's parts: one
         measure at a time, so that every null is a withheld cell and not a month another
         measure's releases cover."""
         key = (area.level, area.code, measure)
@@ -66,7 +66,7 @@ class Figures:
             )
             extra = [
                 pl.col(f"{measure}_{suffix}").alias(suffix)
-                for suffix in ("unassigned_share", *BOUND_PARTS)
+                for suffix in BOUND_PARTS
                 if f"{measure}_{suffix}" in frame.columns
             ]
             self._cache[key] = frame.select("month", pl.col(measure).alias("value"), *extra)
@@ -116,9 +116,20 @@ class Figures:
                     measure_label(measure),
                     f"at least {placed:,.0f}; up to {upper:,.0f}",
                     f"{note}; up to: with the events ICE's records place in no smaller area "
-                    "that could lie here",
+                    f"that could lie here; {self._enclosing_aors(area, measure)}",
                 )
         return Headline(measure_label(measure), f"{placed:,.0f}", note)
+
+    def _enclosing_aors(self, area: Area, measure: str) -> str:
+        """The AORs that hold ``area`` and their figures over the same period: the complete
+        count a bounded one should be read beside."""
+        figures = []
+        for aor in (a for a in self.atlas.areas.enclosing(area) if a.level == "aor"):
+            frame = self.series(aor, measure)
+            withheld = frame["value"].null_count()
+            total = f"{float(frame['value'].sum()):,.0f}"
+            figures.append(f"{aor.name}: {'at least ' if withheld else ''}{total}")
+        return "; ".join(figures)
 
     def _at_large_share(self, area: Area) -> Headline | None:
         joined = (
@@ -159,11 +170,7 @@ class Figures:
                 "the enclosing AOR's events placed here without doubt (coverage)",
             )
         if area.level == "county":
-            shares = self.series(area, measure)["unassigned_share"].drop_nulls().to_list()
-            if not shares:
-                return None
-            state = area.name.rpartition(", ")[2]
-            return 1 - sum(shares) / len(shares), f"{state}'s events placed in a county"
+            return None  # a county's coverage is the one share that means something there
         areas = self.atlas.areas
         if area.level == "state":
             enclosing, what = area, f"{area.name}'s events placed in a county"

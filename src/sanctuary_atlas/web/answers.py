@@ -21,6 +21,7 @@ import numpy.typing as npt
 import orjson
 import polars as pl
 
+from sanctuary_atlas.geography.reference import load_aor_states, load_counties
 from sanctuary_atlas.measures.bounds import BOUND_PARTS
 
 Floats = npt.NDArray[np.float64]
@@ -73,7 +74,6 @@ class MapGrid:
     value: Cells
     numerator: Cells | None  # a share's parts: the share is recomputed from their sums
     denominator: Cells | None
-    unassigned: Cells | None  # county level: the state's share of events not placed
     # state and county level, measures placed down to the county: the upper bound and the
     # coverage of each month (``measures.bounds``)
     upper: Cells | None = None
@@ -91,16 +91,12 @@ class MapGrid:
         shape = (areas.height, months.len())
         present = np.zeros(shape, dtype=np.bool_)
         cells: list[Cells] = []
-        unassigned = None
         bounds: list[Cells | None] = [None, None]
         for frame, column in zip(frames, (measure, *parts), strict=True):
             r = areas["area_code"].search_sorted(frame["area_code"]).to_numpy().astype(np.int64)
             c = months.search_sorted(frame["month"]).to_numpy().astype(np.int64)
             present[r, c] = True
             cells.append(Cells.of(frame, column, r, c, shape))
-            share = f"{column}_unassigned_share"
-            if column == measure and share in frame.columns:
-                unassigned = Cells.of(frame, share, r, c, shape)
             if column == measure and f"{measure}_upper" in frame.columns:
                 bounds = [Cells.of(frame, f"{measure}_{p}", r, c, shape) for p in BOUND_PARTS]
         return cls(
@@ -112,14 +108,14 @@ class MapGrid:
             value=cells[0],
             numerator=cells[1] if parts else None,
             denominator=cells[2] if parts else None,
-            unassigned=unassigned,
             upper=bounds[0],
             coverage=bounds[1],
         )
 
     def period(self, first: date, last: date) -> dict[str, Any]:
         """One entry per area with a row in the period: the figure over the published months,
-        how many months there are and how many were withheld, the share of events located.
+        how many months there are and how many were withheld; for bounded measures the upper
+        bound and coverage.
 
         Counts and per-capita rates add up over months; an average of people held is
         averaged; a share is recomputed from its summed published parts (never averaged, so a
@@ -148,8 +144,6 @@ class MapGrid:
             "months": months[keep],
             "months_suppressed": withheld[keep],
         }
-        if self.unassigned is not None:
-            columns["located_share"] = 1 - self.unassigned.mean(lo, hi)[keep]
         if self.upper is not None and self.coverage is not None:
             # the period's bound: over the same months as the figure, none of them withheld
             shown = self.value.published[:, lo:hi]
@@ -162,6 +156,32 @@ class MapGrid:
             columns["upper"] = upper[keep]
             columns["coverage"] = self.coverage.mean(lo, hi)[keep]
         return columns
+
+
+def with_enclosing_aor(
+    areas: dict[str, Any], level: str, aor_period: dict[str, Any]
+) -> dict[str, Any]:
+    """Beside each county's or state's figure, its AOR's over the same period (``aor_period``:
+    the AOR map's columns): the complete count a bounded one is read beside. A state split
+    among several AORs has none."""
+    if level == "county":
+        aor_of = dict(load_counties().select("county_fips", "aor").iter_rows())
+    else:
+        aors = load_aor_states().group_by("state").agg(pl.col("aor").unique())
+        aor_of = {state: a[0] for state, a in aors.iter_rows() if len(a) == 1}
+    row_of = {code: row for row, code in enumerate(aor_period["area_code"])}
+    # an area with no AOR row points one past the AORs, at a row of nothing
+    rows = np.array(
+        [row_of.get(aor_of.get(code), len(row_of)) for code in areas["area_code"]], np.int64
+    )
+    value = np.append(np.asarray(aor_period["value"], float), np.nan)[rows]
+    withheld = np.append(np.asarray(aor_period["months_suppressed"], float), np.nan)[rows]
+    names = [*aor_period["area_name"], None]
+    return areas | {
+        "aor_name": [names[row] for row in rows.tolist()],
+        "aor_value": value,
+        "aor_withheld": withheld,
+    }
 
 
 def map_frame(columns: dict[str, Any]) -> pl.DataFrame:

@@ -121,9 +121,6 @@ def national_map(
             shown=ranked.height,
             total=values.filter(placed).height,
             unplaced=unplaced.to_dicts(),
-            # the located share is the state's share of a count placed in a county: rates and
-            # shares have none
-            located="located_share" in values.columns,
             layers=[(key, POLICY_LAYERS[key][1], LAYER_STYLES[key]) for key in MAP_LAYERS],
             this_month=f"{date.today():%Y-%m}",
         ),
@@ -196,12 +193,6 @@ def area_page(
     frame = view.panel(level, tuple(measures), first, last, (code,))
     timeline = view.timeline(area)
     in_force = view.policies_at(area, date.today())
-    share_column = f"{measures[0]}_unassigned_share"
-    located = (
-        1 - frame[share_column].mean()  # type: ignore[operator]
-        if share_column in frame.columns and frame[share_column].null_count() < frame.height
-        else None
-    )
     main = frame[measures[0]]
     bounded = bounds_frame(view, area, measures[0], first, last)
     summary = None
@@ -222,7 +213,6 @@ def area_page(
             last=last,
             months=frame.height,
             suppressed=main.null_count(),
-            located=located,
             bounds=summary,
             timeline=records(timeline),
             in_force=records(in_force),

@@ -22,7 +22,7 @@ from sanctuary_atlas.measures.bounds import BOUND_LEVELS, bounded_measures
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME
 from sanctuary_atlas.policies.operations import operations_frame
 from sanctuary_atlas.policies.queries import UnknownJurisdictionError
-from sanctuary_atlas.web.answers import MapGrid, encode, map_frame
+from sanctuary_atlas.web.answers import MapGrid, encode, map_frame, with_enclosing_aor
 from sanctuary_atlas.web.cache import DEFAULT_BUDGET, ByteBudgetCache
 
 # Areas x months x measures one request may ask for. The county panel of one measure over five
@@ -219,6 +219,10 @@ class AtlasView:
         def answer() -> bytes:
             shape_object, keys = shape_keys(level)
             info = self.measure_by_name[measure]
+            areas = self.map_grid(level, measure).period(start, end)
+            if level in BOUND_LEVELS and bounded_measures([measure]):
+                aors = self.map_grid("aor", measure).period(start, end)
+                areas = with_enclosing_aor(areas, level, aors)
             return encode(
                 {
                     "level": level,
@@ -228,7 +232,7 @@ class AtlasView:
                     "start": str(start),
                     "end": str(end),
                     "object": shape_object,
-                    "areas": self.map_grid(level, measure).period(start, end),
+                    "areas": areas,
                     "shape_areas": keys,
                 }
             )

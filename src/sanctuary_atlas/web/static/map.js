@@ -96,13 +96,10 @@
     if (bounded) {
       // the events placed in no smaller area could lie here too: say how many, and how much
       // of the enclosing AORs' record leaves no doubt about this area
-      fields.push("upper", "coverage");
+      fields.push("upper", "coverage", "aor_name", "aor_value", "aor_withheld");
       tooltip.push({ field: "upper_text", type: "nominal", title: "Up to (with events placed nowhere smaller)" });
       tooltip.push({ field: "coverage_text", type: "nominal", title: "Coverage of the AOR's events" });
-    }
-    if ("located_share" in d.areas && !bounded) {  // the coverage above supersedes it
-      fields.push("located_share");
-      tooltip.push({ field: "located_text", type: "nominal", title: "Share of state's events placed in a county" });
+      tooltip.push({ field: "aor_text", type: "nominal", title: "Its AOR, which places every event" });
     }
     if (Object.keys(state.layers).length) {
       tooltip.push({ field: "policies", type: "nominal", title: "Policy layers (" + monthText(monthInput.value) + ")" });
@@ -115,9 +112,9 @@
         // a floor of zero says nothing: the published months had none, the rest are hidden
         { calculate: "!isValid(datum.value) ? (isValid(datum.months) ? 'withheld' : 'no data') : (datum.months_suppressed > 0 && " + adds + ") ? (datum.value == 0 ? 'none in the published months' : 'at least ' + format(datum.value, '" + numberFormat(d.kind) + "')) : format(datum.value, '" + numberFormat(d.kind) + "')", as: "value_text" },
         { calculate: "isValid(datum.months) ? datum.months_suppressed + ' of ' + datum.months : ''", as: "suppressed_text" },
-        { calculate: "isValid(datum.located_share) ? format(datum.located_share, '.0%') : 'not known'", as: "located_text" },
         { calculate: "!isValid(datum.upper) ? 'withheld' : (datum.upper > datum.value ? format(datum.upper, '" + numberFormat(d.kind) + "') : 'no more: every event placed')", as: "upper_text" },
         { calculate: "isValid(datum.coverage) ? format(datum.coverage, '.0%') : 'not known'", as: "coverage_text" },
+        { calculate: "!isValid(datum.aor_name) ? 'several AORs' : datum.aor_name + ': ' + (!isValid(datum.aor_value) ? 'withheld' : (datum.aor_withheld > 0 ? 'at least ' : '') + format(datum.aor_value, '" + numberFormat(d.kind) + "'))", as: "aor_text" },
         { calculate: "isValid(datum.area_code) ? '/area/" + d.level + "/' + datum.area_code : null", as: "url" }
       ],
       // an AOR is drawn as its counties: their borders would only add noise
