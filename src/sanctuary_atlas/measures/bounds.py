@@ -14,12 +14,12 @@ alone (the AORs' events placed in no state are cells under disclosure control, l
 is withheld, a published figure at least as large stands in for it (an AOR's total for its
 no-state events, or the nation's no-state events if fewer; a state's total less its published
 counties for its remainder): the bound stays a bound, only looser. Where no stand-in is
-published either, the enclosing AORs' total is the bound, or where that is withheld the
-nation's, or the nation's figure of a measure it is part of (at-large arrests: arrests), the
-loosest. A bound is withheld only where the area's own count is, or all of those are.
-Coverage uses the exact cells only: where one is withheld, so is the month's coverage. They
-assume ICE's AOR field is right: an event of the ``UNKNOWN`` AOR or ``HQ`` placed in no state
-counts in no state's bound.
+published either, the enclosing AORs' total is the bound, or where that is withheld their
+total of a measure it is part of (at-large arrests: arrests), or the nation's figure (of the
+measure, or of one it is part of), the loosest. A bound is withheld only where the area's
+own count is, or all of those are. Coverage uses the exact cells only: where one is withheld,
+so is the month's coverage. They assume ICE's AOR field is right: an event of the
+``UNKNOWN`` AOR or ``HQ`` placed in no state counts in no state's bound.
 """
 
 from __future__ import annotations
@@ -217,7 +217,8 @@ def with_bounds(
             pl.when(_has_data(covered, m)).then(pl.col(f"{m}_{NO_STATE}")).alias(f"{m}_{NO_STATE}")
             for m in bounded
         )
-    aors = _cells(store, "aor", bounded, start, end)
+    wholes = sorted({w for m in bounded for w in _enclosing_measures(m)})
+    aors = _cells(store, "aor", wholes, start, end)
     states = _cells(store, "state", bounded, start, end)
     nation = _nation_bounds(store, bounded, start, end)
     # a withheld input is stood in for by a published figure at least as large: the bound
@@ -254,7 +255,12 @@ def with_bounds(
         if remainders is not None:
             rest = _rooms(wide, remainders, remainder_cells, "rem", measure)
             frame = frame.with_columns(pl.col(n) + rest[n] for n in remainder_cells)
-        frame = frame.join(
+        # looser: the enclosing AORs' figures of the measures this one is part of
+        wider = [f"enclosing_{whole}" for whole in _enclosing_measures(measure)[1:]]
+        frame = frame.with_columns(
+            _rooms(wide, covering, {"enclosing": aors}, "aor", whole)["enclosing"].alias(name)
+            for whole, name in zip(_enclosing_measures(measure)[1:], wider, strict=True)
+        ).join(
             nation.filter(pl.col("measure") == measure).drop("measure"),
             on="month",
             how="left",
@@ -264,12 +270,14 @@ def with_bounds(
             covered, measure
         )
         # where an input has no stand-in, the enclosing AORs' total still bounds the count,
-        # and where that is withheld the nation's (or of a measure it is part of): a
-        # published count always has a bound
+        # then their total of a measure it is part of (arrests for at-large arrests), then the
+        # nation's: a published count always has a bound
         upper = pl.when(placed_somewhere).then(
             pl.coalesce(
                 pl.col(measure) + pl.col("room"),
-                pl.when(pl.col(measure).is_not_null()).then(pl.coalesce("enclosing", "nation")),
+                pl.when(pl.col(measure).is_not_null()).then(
+                    pl.coalesce("enclosing", *wider, "nation")
+                ),
             )
         )
         coverage = pl.when(placed_somewhere & (pl.col("enclosing") > 0)).then(
