@@ -17,7 +17,12 @@ from functools import cache
 import polars as pl
 
 from sanctuary_atlas.geography.aors import HQ_CODE as HQ
-from sanctuary_atlas.geography.reference import load_aors, load_counties, load_states
+from sanctuary_atlas.geography.reference import (
+    load_aor_states,
+    load_aors,
+    load_counties,
+    load_states,
+)
 
 LEVELS = ("nation", "aor", "state", "county")
 # Not a level of areas: per AOR, its events placed in no state (the room the bounds of its
@@ -125,9 +130,10 @@ class AreaCatalogue:
         counties = load_counties()
         self._county_state = dict(counties.select("county_fips", "state").iter_rows())
         self._county_aor = dict(counties.select("county_fips", "aor").iter_rows())
+        # the same table the bounds use: territories with no county list (Guam) have AORs too
         self._state_aors: dict[str, tuple[str, ...]] = {
             state: tuple(sorted(aors))
-            for state, aors in counties.drop_nulls("aor")
+            for state, aors in load_aor_states()
             .group_by("state")
             .agg(pl.col("aor").unique())
             .iter_rows()
@@ -214,6 +220,14 @@ class AreaCatalogue:
         listed = "; ".join(f"{a.name} ({a.code})" for a in candidates)
         return f"{lead}. Did you mean: {listed}?"
 
+    def aors_holding(self, level: str, code: str) -> tuple[str, ...]:
+        """The codes of the AORs that hold a county (one) or a state (one or several); none
+        for remainder areas and the other levels."""
+        if level == "county":
+            aor = self._county_aor.get(code)
+            return (aor,) if aor else ()
+        return self._state_aors.get(code, ()) if level == "state" else ()
+
     def enclosing(self, area: Area) -> list[Area]:
         """The areas that hold ``area``, smallest first: a county's state and AOR, a state's
         AORs (a state may span several), then the nation. A state's remainder is in its state;
@@ -227,11 +241,11 @@ class AreaCatalogue:
                 return [self.area("state", state), *nation]
             if is_remainder(area.code):
                 return nation
-            aor = self._county_aor.get(area.code)
             held = [self.area("state", self._county_state[area.code])]
-            return [*held, *([self.area("aor", aor)] if aor else []), *nation]
+            aors = self.aors_holding("county", area.code)
+            return [*held, *(self.area("aor", code) for code in aors), *nation]
         if area.level == "state" and not is_remainder(area.code):
-            aors = self._state_aors.get(area.code, ())
+            aors = self.aors_holding("state", area.code)
             return [*(self.area("aor", code) for code in aors), *nation]
         return nation
 

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import orjson
 import polars as pl
 
-from sanctuary_atlas.geography.reference import load_aor_states, load_counties
+from sanctuary_atlas.measures.areas import catalogue
 from sanctuary_atlas.measures.bounds import BOUND_PARTS
 
 Floats = npt.NDArray[np.float64]
@@ -164,11 +164,10 @@ def with_enclosing_aor(
     """Beside each county's or state's figure, its AOR's over the same period (``aor_period``:
     the AOR map's columns): the complete count a bounded one is read beside. A state split
     among several AORs has none."""
-    if level == "county":
-        aor_of = dict(load_counties().select("county_fips", "aor").iter_rows())
-    else:
-        aors = load_aor_states().group_by("state").agg(pl.col("aor").unique())
-        aor_of = {state: a[0] for state, a in aors.iter_rows() if len(a) == 1}
+    holding = catalogue().aors_holding
+    aor_of = {
+        code: held[0] for code in areas["area_code"] if len(held := holding(level, code)) == 1
+    }
     row_of = {code: row for row, code in enumerate(aor_period["area_code"])}
     # an area with no AOR row points one past the AORs, at a row of nothing
     rows = np.array(
