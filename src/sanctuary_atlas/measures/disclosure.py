@@ -22,15 +22,15 @@ exhaustive integer search.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from sanctuary_atlas.measures.elimination import BlockFinder, RelationArrays, determined
 
 DEFAULT_THRESHOLD = 10
 # Blocks up to this many suppressed cells also get the bounds audit (two linear programmes per
@@ -40,10 +40,9 @@ BOUNDS_AUDIT_LIMIT = 16
 # Audit rounds that widen one relation per determined cell, then rounds that widen all of them.
 GENTLE_AUDIT_ROUNDS = 2
 MAX_AUDIT_ROUNDS = 200
-# Blocks of at least this many suppressed cells are audited in a second process, when the
-# table is large enough to pay for starting one.
+# Blocks of at least this many suppressed cells are solved two at a time, on threads (the
+# compiled elimination releases the interpreter's lock).
 PARALLEL_BLOCK_CELLS = 500
-PARALLEL_MIN_RELATIONS = 50_000
 MINIMUM_THRESHOLD = 5
 # A determined cell in a block of at most this many withheld cells is freed by testing the
 # smallest published cells around it, up to this many, for one that frees it.
@@ -142,36 +141,50 @@ def suppress(
 
     for first in np.flatnonzero(hidden).tolist():
         queue.extend(by_cell.get(first, ()))
-    audit_from: list[int] | None = None  # None: audit every block the first time
-    # a second process audits half of the large blocks; small tables need none
-    workers = 2 if len(relations) > PARALLEL_MIN_RELATIONS and (os.cpu_count() or 1) > 1 else 0
-    with _pool(workers) as pool:
-        _protect(
-            relations,
-            by_cell,
-            value,
-            (rank, audit_rank),
-            hidden,
-            queue,
-            dirty,
-            hide,
-            audit_from,
-            pool,
-        )
+    arrays = RelationArrays.build(relations, len(value))
+    workers = min(2, os.cpu_count() or 1)
+    with ThreadPoolExecutor(workers) as pool:
+        graph = _Graph(relations, by_cell, BlockFinder(arrays, len(value)), pool)
+        _protect(graph, value, (rank, audit_rank), hidden, queue, dirty, hide)
     return Suppression(primary=primary, complementary=hidden & ~primary)
 
 
+@dataclass(frozen=True)
+class _Graph:
+    """The relations, the relations of each cell, and the compiled audit's view of both."""
+
+    relations: Sequence[Relation]
+    by_cell: dict[int, list[int]]
+    finder: BlockFinder
+    pool: ThreadPoolExecutor
+    # cells a small block's bounds pin, by its cells and relations (what its programme reads)
+    bounds_pinned: dict[tuple[tuple[int, ...], tuple[int, ...]], set[int]] = field(
+        default_factory=dict
+    )
+
+    def block(
+        self, start: int, hidden: np.ndarray, limit: int | None = None
+    ) -> tuple[list[int], list[int]]:
+        """The suppressed cells connected to ``start`` through relations, and those relations;
+        a block of more than ``limit`` cells is cut short there."""
+        found = self.finder.blocks(np.array([start]), hidden, limit)
+        if not found:
+            return [start], []
+        cells, relations = found[0]
+        return cells.tolist(), relations.tolist()
+
+    def determined(self, relations: Sequence[int] | np.ndarray, hidden: np.ndarray) -> list[int]:
+        return determined(self.finder.arrays, np.asarray(relations, np.int64), hidden)
+
+
 def _protect(
-    relations: Sequence[Relation],
-    by_cell: dict[int, list[int]],
+    graph: _Graph,
     value: np.ndarray,
     ranks: tuple[np.ndarray, np.ndarray],
     hidden: np.ndarray,
     queue: deque[int],
     dirty: set[int],
     hide: Callable[[int], None],
-    audit_from: list[int] | None,
-    pool: Executor | None,
 ) -> None:
     """Complementary suppression until no relation leaves a suppressed cell alone or forced,
     and no audit finds a determined cell. Each audit starts from every cell hidden since the
@@ -179,6 +192,8 @@ def _protect(
     finds nothing, one audit of every block confirms it before stopping. ``ranks``: how the
     per-relation rule and the audit's fixes choose a complement (smallest first)."""
     rank, audit_rank = ranks
+    relations, by_cell = graph.relations, graph.by_cell
+    audit_from: list[int] | None = None  # None: audit every block the first time
     for audit_round in range(1, MAX_AUDIT_ROUNDS + 1):
         while queue:
             complement = _complement_needed(relations[queue.popleft()], value, hidden, rank)
@@ -186,17 +201,15 @@ def _protect(
                 hide(complement)
         starts = audit_from if audit_from is None else sorted(set(audit_from) | dirty)
         dirty.clear()
-        determined = _determined_cells(relations, by_cell, hidden, starts, value, pool)
+        determined = _determined_cells(graph, hidden, starts, value)
         if not determined and starts is not None:
             starts = None  # confirm over every block
-            determined = _determined_cells(relations, by_cell, hidden, None, value, pool)
+            determined = _determined_cells(graph, hidden, None, value)
         if not determined:
             break
         for cell in determined:
             before = len(dirty)
-            if hidden[cell] and (
-                freeing := _freeing_candidate(cell, relations, by_cell, audit_rank, hidden)
-            ):
+            if hidden[cell] and (freeing := _freeing_candidate(cell, graph, audit_rank, hidden)):
                 hide(freeing)
                 continue
             if audit_round >= GENTLE_AUDIT_ROUNDS:
@@ -228,17 +241,14 @@ def _protect(
 
 
 def _freeing_candidate(
-    cell: int,
-    relations: Sequence[Relation],
-    by_cell: dict[int, list[int]],
-    rank: np.ndarray,
-    hidden: np.ndarray,
+    cell: int, graph: _Graph, rank: np.ndarray, hidden: np.ndarray
 ) -> int | None:
     """On a small block: the smallest published cell whose withholding leaves ``cell`` no
     longer determined. Hiding the nearest small cell can miss: a remainder pinned by two
     hierarchies at once (the nation less its AORs, and less its states) is freed only by a
     cell of the hierarchy that pins it, which the nearest relation may not be."""
-    block_cells, block_relations = _block(cell, relations, by_cell, hidden)
+    relations, by_cell = graph.relations, graph.by_cell
+    block_cells, block_relations = graph.block(cell, hidden, FREEING_BLOCK_LIMIT)
     if len(block_cells) > FREEING_BLOCK_LIMIT:
         return None
     candidates = sorted(
@@ -267,23 +277,11 @@ def _freeing_candidate(
             touched = {*block_relations}
             for added in extra:
                 touched.update(by_cell.get(added, ()))
-            rows = [_hidden_row(relations[i], hidden) for i in sorted(touched)]
-            if cell not in _linear_pinned(rows):
+            if cell not in graph.determined(sorted(touched), hidden):
                 return candidate
         finally:
             hidden[extra] = False
     return None
-
-
-@contextmanager
-def _pool(workers: int) -> Iterator[Executor | None]:
-    if workers < 2:
-        yield None
-        return
-    # fork: the workers run pure Python on the rows they are sent and touch nothing the
-    # parent's DuckDB or polars threads hold; spawn would re-run the caller's __main__
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield pool
 
 
 def _nearest_candidate(
@@ -341,90 +339,84 @@ def _complement_needed(
     # an average of people held can be any positive number, so no bound pins it)
     forced = (
         one_side
-        and all(value[c] == round(value[c]) for c in unknown)
         and sum(value[c] for c in unknown) <= len(unknown)
+        and all(value[c] == round(value[c]) for c in unknown)
     )
     if not (lone or forced):
         return None
     return _smallest_published(relation, rank, hidden)
 
 
-_PRIME = 2_147_483_647  # ranks over the rationals equal ranks modulo this prime (+/-1 entries)
-
-
 def _determined_cells(
-    relations: Sequence[Relation],
-    by_cell: dict[int, list[int]],
+    graph: _Graph,
     hidden: np.ndarray,
     starts: Sequence[int] | None = None,
     values: np.ndarray | None = None,
-    pool: Executor | None = None,
 ) -> list[int]:
     """Suppressed cells whose value follows from the published ones by linear algebra: cell j
     is determined when the unit vector e_j lies in the row space of the relations restricted
-    to the suppressed cells. Sparse elimination modulo a large prime: blocks reach thousands
-    of cells (a month of counties), where dense decompositions take minutes. Large blocks go
-    to ``pool`` when one is given (blocks are independent)."""
-    seen: set[int] = set()
-    blocks: list[tuple[list[int], list[int]]] = []
-    for begin in np.flatnonzero(hidden).tolist() if starts is None else starts:
-        start = int(begin)
-        if start in seen or start not in by_cell:
-            continue
-        block_cells, block_relations = _block(start, relations, by_cell, hidden)
-        seen.update(block_cells)
-        blocks.append((block_cells, block_relations))
-    rows = [[_hidden_row(relations[i], hidden) for i in block[1]] for block in blocks]
-    large = [i for i, block in enumerate(blocks) if len(block[0]) >= PARALLEL_BLOCK_CELLS]
-    linear: dict[int, list[int]] = {}
-    if pool is not None and len(large) > 1:
-        linear = dict(zip(large, pool.map(_linear_pinned, [rows[i] for i in large]), strict=True))
+    to the suppressed cells. Each block of ``starts`` (of every suppressed cell if None) is
+    solved by sparse elimination modulo a large prime (``elimination``): blocks reach
+    thousands of cells (a month of counties), where dense decompositions take minutes."""
+    begin = np.flatnonzero(hidden) if starts is None else np.asarray(starts, np.int64)
+    blocks = graph.finder.blocks(begin, hidden)
+    large = [i for i, (cells, _) in enumerate(blocks) if len(cells) >= PARALLEL_BLOCK_CELLS]
+    solved = dict(
+        zip(
+            large,
+            graph.pool.map(lambda i: graph.determined(blocks[i][1], hidden), large),
+            strict=True,
+        )
+    )
     determined: list[int] = []
     for i, (block_cells, block_relations) in enumerate(blocks):
-        pinned = linear[i] if i in linear else _linear_pinned(rows[i])
+        pinned = solved[i] if i in solved else graph.determined(block_relations, hidden)
         if (
             not pinned
             and values is not None
             and len(block_relations) > 1
             and len(block_cells) <= BOUNDS_AUDIT_LIMIT
             # a bound can only pin cells when some hidden cell sits on it: a true value of 1
-            and any(values[cell] == 1 for cell in block_cells)
+            and bool((values[block_cells] == 1).any())
         ):
-            pinned = _pinned_by_bounds(block_cells, block_relations, relations, values, hidden)
+            key = (tuple(sorted(block_cells.tolist())), tuple(block_relations.tolist()))
+            if key not in graph.bounds_pinned:
+                graph.bounds_pinned[key] = set(
+                    _pinned_by_bounds(key[0], key[1], graph.relations, values, hidden)
+                )
+            pinned = [c for c in block_cells.tolist() if c in graph.bounds_pinned[key]]
         determined.extend(pinned)
-    return determined
+    return sorted(determined)
 
 
-def _hidden_row(relation: Relation, hidden: np.ndarray) -> dict[int, int]:
-    """A relation restricted to its suppressed cells: parents - parts, modulo the prime."""
-    row: dict[int, int] = {}
-    for parent in relation.parents:
-        if hidden[parent]:
-            row[parent] = (row.get(parent, 0) + 1) % _PRIME
-    for part in relation.parts:
-        if hidden[part]:
-            row[part] = (row.get(part, 0) - 1) % _PRIME
-    return {cell: k for cell, k in row.items() if k}
-
-
-def _linear_pinned(rows: list[dict[int, int]]) -> list[int]:
-    """The cells one block's relations determine."""
-    pivots: dict[int, dict[int, int]] = {}
-    for row in rows:
-        _reduce(row, pivots, keep=True)
-    return _single_entry_rows(pivots)
+def _free_to_move(a_eq: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Per cell: whether moving from the true values along the null-space direction that
+    moves it most, staying at least 1 everywhere, already moves it by more than 1. Such a
+    cell is not pinned, with no programme to solve; the margin covers rounding."""
+    _, singular, vectors = np.linalg.svd(a_eq)
+    rank = int((singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))).sum())
+    null = vectors[rank:].T
+    room = truth - 1  # how far each cell may fall
+    moving = np.zeros(len(truth), bool)
+    for i in range(len(truth)):
+        direction = null @ null[i]
+        down, up = direction < -1e-12, direction > 1e-12
+        forward = np.min(room[down] / -direction[down], initial=np.inf)
+        backward = np.min(room[up] / direction[up], initial=np.inf)
+        moving[i] = abs(direction[i]) * (forward + backward) > 1 + 1e-6
+    return moving
 
 
 def _pinned_by_bounds(
-    cells: list[int],
-    block_relations: list[int],
+    cells: Sequence[int],
+    block_relations: Sequence[int],
     relations: Sequence[Relation],
     values: np.ndarray,
     hidden: np.ndarray,
 ) -> list[int]:
     """Cells a reader can pin down knowing that every suppressed cell is at least 1 (zeros
-    are published): minimise and maximise each one over the published relations. Solving
-    two linear programmes per cell is affordable on small blocks only."""
+    are published): its range over the published relations. A cell seen to move by more
+    than 1 is not; the others get a linear programme each, affordable on small blocks only."""
     from scipy.optimize import linprog
 
     column = {cell: i for i, cell in enumerate(cells)}
@@ -442,75 +434,22 @@ def _pinned_by_bounds(
         rows.append(row)
         rhs.append(-known)
     a_eq, b_eq = np.array(rows), np.array(rhs)
+    moving = _free_to_move(a_eq, values[list(cells)])
+    size = len(cells)
+    # a cell's whole range in one programme: maximise x_i - y_i over two feasible points,
+    # which also show every other cell they move by more than 1
+    pair = np.block([[a_eq, np.zeros_like(a_eq)], [np.zeros_like(a_eq), a_eq]])
     pinned = []
     for cell, i in column.items():
-        objective = np.zeros(len(cells))
-        objective[i] = 1.0
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(1, None), method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(1, None), method="highs")
-        if low.status == 0 and high.status == 0 and (-high.fun) - low.fun < 1 - 1e-9:
+        if moving[i]:
+            continue
+        objective = np.zeros(2 * size)
+        objective[i], objective[size + i] = -1.0, 1.0
+        result = linprog(objective, A_eq=pair, b_eq=np.concatenate([b_eq, b_eq]), bounds=(1, None))
+        if result.status != 0:  # unbounded: the cell can be any size
+            continue
+        if -result.fun < 1 - 1e-9:
             pinned.append(cell)
+        else:
+            moving |= np.abs(result.x[:size] - result.x[size:]) > 1 + 1e-6
     return pinned
-
-
-def _single_entry_rows(pivots: dict[int, dict[int, int]]) -> list[int]:
-    """Bring the echelon rows to reduced form (each pivot column zero in every other row);
-    a cell is determined exactly when its reduced row is the unit vector: then no vector of
-    the null space moves it. One back-substitution, instead of one reduction per cell."""
-    for column in sorted(pivots, reverse=True):
-        row = pivots[column]
-        # rows of larger pivots are already reduced, so they hold no other pivot column
-        for other in sorted(c for c in row if c != column and c in pivots):
-            factor = row.get(other)
-            if not factor:
-                continue
-            for c, v in pivots[other].items():
-                updated = (row.get(c, 0) - factor * v) % _PRIME
-                if updated:
-                    row[c] = updated
-                else:
-                    row.pop(c, None)
-    return [column for column, row in pivots.items() if len(row) == 1]
-
-
-def _reduce(row: dict[int, int], pivots: dict[int, dict[int, int]], *, keep: bool) -> bool:
-    """Reduce ``row`` by the echelon ``pivots``; with ``keep``, a row that stays non-zero
-    becomes a new pivot. Returns whether anything non-zero is left."""
-    while row:
-        column = min(row)
-        pivot = pivots.get(column)
-        if pivot is None:
-            if keep:
-                inverse = pow(row[column], _PRIME - 2, _PRIME)
-                pivots[column] = {c: v * inverse % _PRIME for c, v in row.items()}
-            return True
-        factor = row[column]
-        for c, v in pivot.items():
-            updated = (row.get(c, 0) - factor * v) % _PRIME
-            if updated:
-                row[c] = updated
-            else:
-                row.pop(c, None)
-    return False
-
-
-def _block(
-    start: int, relations: Sequence[Relation], by_cell: dict[int, list[int]], hidden: np.ndarray
-) -> tuple[list[int], list[int]]:
-    """The suppressed cells connected to ``start`` through relations, and those relations."""
-    cells: list[int] = []
-    used: set[int] = set()
-    todo = [start]
-    visited = {start}
-    while todo:
-        cell = todo.pop()
-        cells.append(cell)
-        for index in by_cell.get(cell, ()):
-            if index in used:
-                continue
-            used.add(index)
-            for other in relations[index].members:
-                if hidden[other] and other not in visited:
-                    visited.add(other)
-                    todo.append(other)
-    return cells, sorted(used)

@@ -39,7 +39,7 @@ from sanctuary_atlas.store import Store
 
 EVENT_TABLES = ("arrests", "encounters", "removals", "detainers")
 # Bumped when the way cells are computed changes, so that stored panels are rebuilt.
-PANEL_VERSION = 8
+PANEL_VERSION = 9
 # Averages (people held) are rounded: summed in a thread-dependent order, their last bits
 # would differ from build to build, and the bundled default atlas must be reproducible.
 AVERAGE_DECIMALS = 6
