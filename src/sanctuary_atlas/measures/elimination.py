@@ -226,11 +226,17 @@ def _subtract(
             value = (values[i] - factor * other_values[j] % PRIME) % PRIME
             i += 1
             j += 1
-        if value:
-            out_columns[n] = column
-            out_values[n] = value
-            n += 1
-    return out_columns[:n], out_values[:n]
+        out_columns[n] = column
+        out_values[n] = value
+        n += 1
+    return _nonzero(out_columns, out_values, n)
+
+
+@njit(cache=True, nogil=True)
+def _nonzero(columns: Any, values: Any, size: int) -> tuple[Any, Any]:
+    """The first ``size`` entries of a sparse row, without its zeros."""
+    keep = values[:size] != 0
+    return columns[:size][keep], values[:size][keep]
 
 
 @njit(cache=True, nogil=True)
@@ -259,12 +265,10 @@ def _hidden_row(
         while i < n and row_columns[order[i]] == column:
             value += row_signs[order[i]]
             i += 1
-        value = (value % PRIME + PRIME) % PRIME
-        if value:
-            out_columns[k] = column
-            out_values[k] = value
-            k += 1
-    return out_columns[:k], out_values[:k]
+        out_columns[k] = column
+        out_values[k] = (value % PRIME + PRIME) % PRIME
+        k += 1
+    return _nonzero(out_columns, out_values, k)
 
 
 @njit(cache=True, nogil=True)
