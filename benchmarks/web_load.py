@@ -125,6 +125,8 @@ LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
 
 
 def percentile(values: list[float], q: float) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
     return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 10) - 1]
 
 
@@ -345,7 +347,28 @@ async def run(
     errors = sum(n for status, n in statuses.items() if status != 200)
     for raw, ms in sorted(by_path, key=lambda item: -item[1])[:SHOW_SLOWEST]:
         print(f"{ms:8.0f} ms  {raw.split(b' ')[1].decode()}")
+    print_by_kind(by_path)
     return latencies, errors, statuses
+
+
+def print_by_kind(by_path: list[tuple[bytes, float]]) -> None:
+    """Latency by endpoint and level, and how much of the slowest twentieth each kind holds:
+    where the p95 comes from."""
+    kinds: dict[str, list[float]] = {}
+    for raw, ms in by_path:
+        path = raw.split(b" ")[1].decode()
+        level = re.search(r"level=(\w+)", path)
+        whole = "series" in path and "area=" not in path
+        kind = path.split("?")[0] + (" whole" if whole else "") + f" {level[1] if level else ''}"
+        kinds.setdefault(kind, []).append(ms)
+    slow = percentile([ms for _, ms in by_path], 95)
+    print(f"{'kind':<32} {'n':>5} {'p50':>7} {'p95':>7} {'>= p95':>7}")
+    for kind, values in sorted(kinds.items()):
+        over = sum(ms >= slow for ms in values)
+        print(
+            f"{kind:<32} {len(values):>5} {percentile(values, 50):>7.0f} "
+            f"{percentile(values, 95):>7.0f} {over:>7}"
+        )
 
 
 def cold(args: argparse.Namespace) -> None:

@@ -158,3 +158,28 @@ def test_a_walk_with_a_limit_stops_past_it_and_says_so() -> None:
     (cut,) = finder.blocks(np.array([0]), hidden, limit=10)
     assert len(whole[0]) == 31
     assert 10 < len(cut[0]) <= 31
+
+
+def test_a_walk_with_a_limit_takes_one_start() -> None:
+    relations = [Relation.total(0, (1, 2))]
+    finder = BlockFinder(RelationArrays.build(relations, 3), 3)
+    with pytest.raises(ValueError, match="one start"):
+        finder.blocks(np.array([1, 2]), np.ones(3, bool), limit=1)
+
+
+@pytest.mark.parametrize(
+    ("total", "moves"),
+    [(2, False), (3, False), (20, True)],
+)
+def test_the_bounds_screen_frees_only_cells_that_move_by_more_than_one(
+    total: int, moves: bool
+) -> None:
+    # a published total of two withheld parts, one of them 1: with a total of 2 both are
+    # pinned at 1; with 3 each ranges over exactly one unit (not more); with 20 both move far
+    from sanctuary_atlas.measures.disclosure import _free_to_move
+
+    a_eq, b_eq = np.array([[-1.0, -1.0]]), np.array([-float(total)])
+    moving = _free_to_move(a_eq, b_eq, np.array([1.0, total - 1.0]))
+    assert moving.tolist() == [moves, moves]
+    # a cell no direction moves (alone in its relation) is left to the programme
+    assert not _free_to_move(np.array([[-1.0, 0.0]]), np.array([-5.0]), np.array([5.0, 3.0]))[0]

@@ -1,4 +1,5 @@
-"""The web app's one cache: bounded by the bytes of its entries, one computation per key."""
+"""The web app's one cache: bounded by the bytes of its entries, cheap entries dropped first,
+one computation per key."""
 
 from __future__ import annotations
 
@@ -19,6 +20,21 @@ def test_entries_are_weighed_and_the_least_recent_go_first() -> None:
     assert len(cache) < 40 and cache.peek(39) and not cache.peek(0)
     cache.get(39, lambda: b"never computed")  # a hit refreshes the entry
     assert cache.get(39, lambda: b"never computed") == b"x" * 900
+
+
+def test_cheap_entries_go_before_any_other() -> None:
+    # a grid kept first, then a run of answers ten times the budget: the answers make room
+    # among themselves, and the grid, the least recently used of all, stays
+    cache = ByteBudgetCache(budget=16 * 1000)
+    cache.get("grid", lambda: b"g" * 900)
+    for key in range(200):
+        cache.get(("answer", key), lambda: b"a" * 900, cheap=True)
+        assert cache.used <= cache.budget
+    assert cache.peek("grid") and cache.peek(("answer", 199)) and not cache.peek(("answer", 0))
+    # with no cheap entry left to drop, the others go least recent first, as before
+    for key in range(40):
+        cache.get(key, lambda: b"x" * 900)
+    assert not cache.peek("grid") and not cache.peek(("answer", 199)) and cache.peek(39)
 
 
 def test_an_answer_too_large_to_keep_is_returned_but_not_kept() -> None:

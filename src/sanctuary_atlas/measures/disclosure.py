@@ -33,9 +33,9 @@ import numpy as np
 from sanctuary_atlas.measures.elimination import BlockFinder, RelationArrays, determined
 
 DEFAULT_THRESHOLD = 10
-# Blocks up to this many suppressed cells also get the bounds audit (two linear programmes per
-# cell); larger blocks (a month of counties across measures: thousands of cells) get the exact
-# linear audit and the per-relation rules only.
+# Blocks up to this many suppressed cells also get the bounds audit (a linear programme per
+# cell not seen to move); larger blocks (a month of counties across measures: thousands of
+# cells) get the exact linear audit and the per-relation rules only.
 BOUNDS_AUDIT_LIMIT = 16
 # Audit rounds that widen one relation per determined cell, then rounds that widen all of them.
 GENTLE_AUDIT_ROUNDS = 2
@@ -389,10 +389,12 @@ def _determined_cells(
     return sorted(determined)
 
 
-def _free_to_move(a_eq: np.ndarray, truth: np.ndarray) -> np.ndarray:
+def _free_to_move(a_eq: np.ndarray, b_eq: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """Per cell: whether moving from the true values along the null-space direction that
     moves it most, staying at least 1 everywhere, already moves it by more than 1. Such a
-    cell is not pinned, with no programme to solve; the margin covers rounding."""
+    cell is not pinned, with no programme to solve. Both ends of the move are checked against
+    the relations and the floor of 1, so that rounding never calls a pinned cell free; a cell
+    no direction moves (a determined one) is left to the programme."""
     _, singular, vectors = np.linalg.svd(a_eq)
     rank = int((singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))).sum())
     null = vectors[rank:].T
@@ -400,10 +402,16 @@ def _free_to_move(a_eq: np.ndarray, truth: np.ndarray) -> np.ndarray:
     moving = np.zeros(len(truth), bool)
     for i in range(len(truth)):
         direction = null @ null[i]
-        down, up = direction < -1e-12, direction > 1e-12
-        forward = np.min(room[down] / -direction[down], initial=np.inf)
-        backward = np.min(room[up] / direction[up], initial=np.inf)
-        moving[i] = abs(direction[i]) * (forward + backward) > 1 + 1e-6
+        if abs(direction[i]) < 1e-9:
+            continue
+        down, up = direction < 0, direction > 0
+        forward = min(float(np.min(room[down] / -direction[down], initial=np.inf)), 1e9)
+        backward = min(float(np.min(room[up] / direction[up], initial=np.inf)), 1e9)
+        ends = (truth + forward * direction, truth - backward * direction)
+        moving[i] = abs(ends[0][i] - ends[1][i]) > 1 + 1e-6 and all(
+            np.allclose(a_eq @ end, b_eq, rtol=0, atol=1e-6) and bool((end >= 1 - 1e-9).all())
+            for end in ends
+        )
     return moving
 
 
@@ -434,7 +442,7 @@ def _pinned_by_bounds(
         rows.append(row)
         rhs.append(-known)
     a_eq, b_eq = np.array(rows), np.array(rhs)
-    moving = _free_to_move(a_eq, values[list(cells)])
+    moving = _free_to_move(a_eq, b_eq, values[list(cells)])
     size = len(cells)
     # a cell's whole range in one programme: maximise x_i - y_i over two feasible points,
     # which also show every other cell they move by more than 1
@@ -445,10 +453,19 @@ def _pinned_by_bounds(
             continue
         objective = np.zeros(2 * size)
         objective[i], objective[size + i] = -1.0, 1.0
-        result = linprog(objective, A_eq=pair, b_eq=np.concatenate([b_eq, b_eq]), bounds=(1, None))
-        if result.status != 0:  # unbounded: the cell can be any size
+        result = linprog(
+            objective,
+            A_eq=pair,
+            b_eq=np.concatenate([b_eq, b_eq]),
+            bounds=(1, None),
+            method="highs",
+        )
+        # unbounded: the cell can be any size; infeasible: the true values break the floor of
+        # 1, so the block holds an average below 1 (people held), which no floor bounds
+        if result.status in (2, 3):
             continue
-        if -result.fun < 1 - 1e-9:
+        # a programme the solver could not finish proves nothing: the cell counts as pinned
+        if result.status != 0 or -result.fun < 1 - 1e-9:
             pinned.append(cell)
         else:
             moving |= np.abs(result.x[:size] - result.x[size:]) > 1 + 1e-6

@@ -80,7 +80,10 @@ class BlockFinder:
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """(cells in the order found, relations ascending) of each new block. With ``limit``,
         the walk stops once a block has more cells than that (a block that large is all the
-        caller needs to know)."""
+        caller needs to know); it takes one start, since a cut block leaves cells unmarked that
+        a later start would then find as a block of its own. Not for use by two threads."""
+        if limit is not None and len(starts) > 1:
+            raise ValueError("a walk with a limit takes one start")
         self._stamp += 1
         a = self.arrays
         cell_start, block_cells, relation_start, block_relations = _blocks(
@@ -223,7 +226,7 @@ def _subtract(
             j += 1
         else:
             column = columns[i]
-            value = (values[i] - factor * other_values[j] % PRIME) % PRIME
+            value = (values[i] - factor * other_values[j] % PRIME + PRIME) % PRIME
             i += 1
             j += 1
         out_columns[n] = column

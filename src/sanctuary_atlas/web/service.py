@@ -37,6 +37,11 @@ SERIES_NOTE = (
 
 T = TypeVar("T")
 
+# A level whose whole panel of one measure is not kept: every county of a measure is 5.5 MB
+# (29 MB for detention, 2005 on); the store answers a question about a few counties, or one
+# period of every county, in milliseconds, and the map's grid (1-8 MB) is what is kept.
+UNKEPT_PANEL_LEVEL = "county"
+
 
 class TooLargeError(ValueError):
     """A request for more cells than MAX_CELLS."""
@@ -83,6 +88,11 @@ class AtlasView:
     def _cached(self, key: Hashable, compute: Callable[[], T]) -> T:
         return self.cache.get(key, compute)
 
+    def _answer(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """An answer to one question (its period, its areas): made again in milliseconds from
+        what is ``_cached``, and so the first to go when the budget is spent."""
+        return self.cache.get(key, compute, cheap=True)
+
     # -- areas and sizes --------------------------------------------------------------------
     def area(self, level: str, code: str) -> Area:
         return self.areas.area(level, code)
@@ -109,7 +119,10 @@ class AtlasView:
     def published(self, level: str, measure: str) -> pl.DataFrame:
         """``atlas.measures.panel(level, [measure])``: one measure's whole published panel at
         a level, sorted by area and month. A question about one measure is answered with rows
-        of it (``panel``); it is read from the store once while the budget keeps it."""
+        of it (``panel``); it is read from the store once while the budget keeps it (at
+        county level, every time: see ``UNKEPT_PANEL_LEVEL``)."""
+        if level == UNKEPT_PANEL_LEVEL:
+            return self.atlas.measures.panel(level, [measure])
         return self._cached(
             ("published", level, measure), lambda: self.atlas.measures.panel(level, [measure])
         )
@@ -124,24 +137,20 @@ class AtlasView:
         bounds: bool = False,
     ) -> pl.DataFrame:
         """``atlas.measures.panel(level, measures, start, end, areas, bounds)``. For one
-        measure these are rows of its whole panel (each row of the panel depends only on its
-        area and month), found by binary search, unless the panel is of every county and not
-        at hand; several measures, and bounds, are asked of the store."""
+        measure above county level these are rows of its whole panel (each row of the panel
+        depends only on its area and month), found by binary search; counties, several
+        measures, and bounds are asked of the store."""
         if bounds:
-            return self._cached(
+            return self._answer(
                 ("bounded", level, measures, start, end, areas),
                 lambda: self.atlas.measures.panel(
                     level, list(measures), start, end, list(areas) if areas else None, True
                 ),
             )
-        if len(measures) > 1 or (
-            level == "county"
-            and areas is not None
-            and not self.cache.peek(("published", level, measures[0]))
-        ):
-            # a few counties are cheaper to ask the store for than every county: reading the
-            # whole level for them would make the first answer about a measure the slowest
-            return self._cached(
+        if len(measures) > 1 or level == UNKEPT_PANEL_LEVEL:
+            # a few counties, or one period of them all, are cheaper to ask the store for than
+            # to read and keep every county's months
+            return self._answer(
                 ("panel", level, measures, start, end, areas),
                 lambda: self.atlas.measures.panel(
                     level, list(measures), start, end, list(areas) if areas else None
@@ -186,7 +195,7 @@ class AtlasView:
             rows = self.panel(level, measures, start, end, areas, bounds).write_json().encode()
             return head[:-1] + b',"rows":' + rows + b"}"
 
-        return self._cached(("series", level, measures, start, end, areas, bounds), answer)
+        return self._answer(("series", level, measures, start, end, areas, bounds), answer)
 
     def map_grid(self, level: str, measure: str) -> MapGrid:
         """The measure's published panel at ``level`` as an areas x months grid (see
@@ -237,7 +246,7 @@ class AtlasView:
                 }
             )
 
-        return self._cached(("map", level, measure, start, end), answer)
+        return self._answer(("map", level, measure, start, end), answer)
 
     # -- policies and provenance -------------------------------------------------------------
     def policies_at(self, area: Area, day: date) -> pl.DataFrame:
