@@ -27,10 +27,12 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sanctuary_atlas.measures.elimination import BlockFinder, RelationArrays, determined
+if TYPE_CHECKING:
+    from sanctuary_atlas.measures.elimination import BlockFinder
 
 DEFAULT_THRESHOLD = 10
 # Blocks up to this many suppressed cells also get the bounds audit (a linear programme per
@@ -141,6 +143,9 @@ def suppress(
 
     for first in np.flatnonzero(hidden).tolist():
         queue.extend(by_cell.get(first, ()))
+    # imported here: numba takes 0.3 s to load, and only a panel build needs it
+    from sanctuary_atlas.measures.elimination import BlockFinder, RelationArrays
+
     arrays = RelationArrays.build(relations, len(value))
     workers = min(2, os.cpu_count() or 1)
     with ThreadPoolExecutor(workers) as pool:
@@ -174,7 +179,7 @@ class _Graph:
         return cells.tolist(), relations.tolist()
 
     def determined(self, relations: Sequence[int] | np.ndarray, hidden: np.ndarray) -> list[int]:
-        return determined(self.finder.arrays, np.asarray(relations, np.int64), hidden)
+        return self.finder.determined(np.asarray(relations, np.int64), hidden)
 
 
 def _protect(

@@ -75,6 +75,10 @@ class BlockFinder:
         self._relation_mark = np.zeros(len(arrays.member_start) - 1, np.int64)
         self._stamp = 0
 
+    def determined(self, relations: np.ndarray, hidden: np.ndarray) -> list[int]:
+        """``determined`` over this finder's relations."""
+        return determined(self.arrays, relations, hidden)
+
     def blocks(
         self, starts: np.ndarray, hidden: np.ndarray, limit: int | None = None
     ) -> list[tuple[np.ndarray, np.ndarray]]:
