@@ -17,8 +17,9 @@ from typing import Any, Protocol
 import numpy as np
 from numba import njit
 
-# Ranks over the rationals equal ranks modulo this prime (the entries are small integers); two
-# residues multiply within a signed 64-bit integer.
+# Ranks modulo this prime equal ranks over the rationals unless some minor of the relations is
+# a multiple of it: possible, not likely; what is published is attacked over the integers too
+# (scripts/attack_disclosure.py). Two residues multiply within a signed 64-bit integer.
 PRIME = 2_147_483_647
 
 
