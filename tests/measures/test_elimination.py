@@ -5,6 +5,8 @@ together in blocks (a breadth-first walk)."""
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from fractions import Fraction
 
 import numpy as np
@@ -183,3 +185,19 @@ def test_the_bounds_screen_frees_only_cells_that_move_by_more_than_one(
     assert moving.tolist() == [moves, moves]
     # a cell no direction moves (alone in its relation) is left to the programme
     assert not _free_to_move(np.array([[-1.0, 0.0]]), np.array([-5.0]), np.array([5.0, 3.0]))[0]
+
+
+def test_compiling_ahead_compiles_every_kernel() -> None:
+    # what `make` runs after installing, so that no panel build pays for compilation; in a
+    # fresh interpreter, where nothing has called the kernels yet
+    code = (
+        "from sanctuary_atlas.measures import elimination as e\n"
+        "kernels = (e._blocks, e._determined)\n"
+        "print([bool(k.signatures) for k in kernels])\n"
+        "e.compile_kernels()\n"
+        "print([bool(k.signatures) for k in kernels])\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert shown[:2] == ["[False, False]", "[True, True]"]

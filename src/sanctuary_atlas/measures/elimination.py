@@ -339,3 +339,15 @@ def _determined(
         pivot_columns[pivot], pivot_values[pivot] = row_columns, row_values
     single = [columns[c] for c in order if len(pivot_columns[pivot_of[c]]) == 1]
     return np.array(single, np.int64)
+
+
+def compile_kernels() -> None:
+    """Compile every kernel now, on a table of three cells, and leave them in numba's cache
+    beside this module: installing does this (``make``), so that no panel build pays for it."""
+    from sanctuary_atlas.measures.disclosure import Relation, suppress
+
+    suppress([5, 3, 4, 12], [Relation.total(3, (0, 1, 2))], threshold=10)
+
+
+if __name__ == "__main__":
+    compile_kernels()
