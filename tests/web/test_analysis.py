@@ -41,6 +41,20 @@ def test_compare_names_the_bad_parameter(
     assert answer.status_code == 422 and parameter in blamed(answer)
 
 
+@pytest.mark.parametrize("level", ["state", "county", "aor"])
+def test_compare_takes_a_glob_of_policy_kinds(client: TestClient, level: str) -> None:
+    # found by the fuzz test: a glob reached the adoption panel as a column name (500)
+    params = {"measure": "arrests", "treated": "policy:limits_*@2017-01-01", "control": "rest"}
+    answer = client.get("/api/compare", params={**params, "level": level})
+    assert answer.status_code in (200, 422), answer.text
+    if answer.status_code == 200:
+        assert answer.json()["treated"]  # a kind it matches was in force somewhere
+    # a glob whose kinds no area had in force is said, not a server error
+    params["treated"] = "policy:287g_*@2019-01-01"
+    answer = client.get("/api/compare", params={**params, "level": level})
+    assert answer.status_code == 422 and "in force" in answer.text
+
+
 def test_estimate_of_a_policy(client: TestClient) -> None:
     result = client.get(
         "/api/estimate", params={"policy": "limits_detainers", "measure": "arrests_custodial"}

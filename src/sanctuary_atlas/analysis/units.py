@@ -43,6 +43,18 @@ def _units(level: str) -> pl.DataFrame:
     return counties.select(pl.col(column).alias("unit")).unique().sort("unit")
 
 
+def _any_in_force(panel: pl.DataFrame, own_only: bool) -> pl.Expr:
+    """Whether an entry of any kind the panel holds is in force (``policy`` may be a glob of
+    kinds: ``287g_*``): the jurisdiction's own, or with ``own_only`` false also its state's or
+    a place's inside it (``<kind>__state``, ``<kind>__place``). No kind matched: never."""
+    flags = [
+        c
+        for c in panel.columns
+        if c not in ("jurisdiction_fips", "month") and not (own_only and "__" in c)
+    ]
+    return pl.any_horizontal(flags) if flags else pl.lit(False)
+
+
 def adoption(store: Store, policy: str, level: str, start: date, end: date) -> pl.DataFrame:
     """unit, first_treated (first month the policy is in force, or null), treated_at_start,
     exits (the policy ended again before ``end``)."""
@@ -51,7 +63,9 @@ def adoption(store: Store, policy: str, level: str, start: date, end: date) -> p
     if level == "state":
         panel = policies.panel(start, end, level="state", kinds=policy)
         in_force = panel.select(
-            pl.col("jurisdiction_fips").alias("state_fips"), "month", pl.col(policy).alias("on")
+            pl.col("jurisdiction_fips").alias("state_fips"),
+            "month",
+            _any_in_force(panel, own_only=True).alias("on"),
         )
         fips_to_usps = counties.select("state_fips", "state").unique()
         by_unit = in_force.join(fips_to_usps, on="state_fips").select(
@@ -59,11 +73,10 @@ def adoption(store: Store, policy: str, level: str, start: date, end: date) -> p
         )
     else:
         panel = policies.panel(start, end, level="county", kinds=policy)
-        routes = [c for c in panel.columns if c.startswith(policy)]
         county_on = panel.select(
             pl.col("jurisdiction_fips").alias("county_fips"),
             "month",
-            pl.any_horizontal(routes).alias("on"),
+            _any_in_force(panel, own_only=False).alias("on"),
         )
         if level == "county":
             by_unit = county_on.rename({"county_fips": "unit"})
