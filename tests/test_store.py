@@ -62,6 +62,23 @@ def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
         store.execute("DELETE FROM releases")
 
 
+def test_a_kept_frame_is_asked_once_only_of_a_read_only_store(tmp_path: Path) -> None:
+    """Nothing can write to a store opened read-only, so its answer may be kept; a writable
+    store's may change, so it is asked again (and sees the change)."""
+    path = tmp_path / "s.duckdb"
+    query = "SELECT count(*) AS n FROM precedence_overrides"
+    with Store.open(path) as store:
+        before = store.frame_kept(query)
+        store.execute(
+            "INSERT INTO precedence_overrides VALUES ('arrests', NULL, DATE '2017-01-01', "
+            "DATE '2017-02-01', 1, now())"
+        )
+        assert (before["n"][0], store.frame_kept(query)["n"][0]) == (0, 1)
+    with Store.open(path, read_only=True) as store:
+        assert store.frame_kept(query) is store.frame_kept(query)
+        assert store.frame_kept(query)["n"][0] == 1
+
+
 def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.duckdb") as store:
         with pytest.raises(RuntimeError), store.transaction():

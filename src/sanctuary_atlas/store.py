@@ -128,6 +128,7 @@ class Store:
         self.path = path
         self.read_only = read_only
         self._transaction_depth = 0
+        self._kept: dict[str, pl.DataFrame] = {}
         # re-entrant: a transaction holds it while its statements take it again
         self._lock = threading.RLock()
 
@@ -259,6 +260,16 @@ class Store:
         frame = pl.from_arrow(self.arrow(sql, parameters))
         assert isinstance(frame, pl.DataFrame)
         return frame
+
+    def frame_kept(self, sql: str) -> pl.DataFrame:
+        """``frame(sql)``, asked once for the life of a read-only store: nothing writes to it
+        while it is open (DuckDB's file lock keeps writers out). A writable store asks again."""
+        if not self.read_only:
+            return self.frame(sql)
+        with self._lock:
+            if sql not in self._kept:
+                self._kept[sql] = self.frame(sql)
+            return self._kept[sql]
 
     def insert_arrow(self, table: str, data: pa.Table | pa.RecordBatch, select_sql: str) -> None:
         """Insert ``data`` into ``table`` through ``select_sql``, which reads it as ``batch``."""

@@ -111,16 +111,19 @@ def covered_months(
         {"measure": list(tables), "table_name": [table_of.get(t, t) for t in tables.values()]},
         schema={"measure": pl.String, "table_name": pl.String},
     )
-    months = store.frame(
+    # every release's months, asked of the store once while it is read-only (the web app)
+    months = store.frame_kept(
         """SELECT DISTINCT table_name, m::DATE AS month
            FROM releases r, generate_series(date_trunc('month', r.coverage_start),
                                             date_trunc('month', r.coverage_end),
                                             INTERVAL 1 MONTH) AS g(m)
            WHERE r.is_complete AND r.coverage_start <= m
-             AND r.coverage_end >= last_day(m::DATE)
-             AND (?::DATE IS NULL OR m >= ?) AND (?::DATE IS NULL OR m <= ?)""",
-        [start, start, end, end],
+             AND r.coverage_end >= last_day(m::DATE)"""
     )
+    if start is not None:
+        months = months.filter(pl.col("month") >= start)
+    if end is not None:
+        months = months.filter(pl.col("month") <= end)
     return pairs.join(months, on="table_name").select("measure", "month")
 
 
