@@ -226,7 +226,7 @@ def test_first_serve_materialises_the_default_atlas_and_serves_it(tmp_path: Path
     )
     try:
         assert server.stdout is not None
-        lines = [server.stdout.readline() for _ in range(4)]
+        lines = [server.stdout.readline() for _ in range(5)]
         assert any(f"http://127.0.0.1:{port}/" in line for line in lines), lines
         deadline = time.monotonic() + 30
         while True:

@@ -108,6 +108,8 @@ def test_serve_prints_its_address(web_store: Path, monkeypatch: pytest.MonkeyPat
     result = CliRunner().invoke(cli_app, ["serve", "--db", str(web_store), "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/" in result.output
+    # the grids are built before it listens, and it says so
+    assert re.search(r"The atlas prepared (\d+) of \1 map grids in [\d.]+ s", result.output)
     assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "warning"}]
 
 

@@ -25,6 +25,13 @@ def serve(
             "memory and caches.",
         ),
     ] = 1,
+    prepare: Annotated[
+        bool,
+        typer.Option(
+            help="Build the map grids before listening (a few seconds), so that no reader's "
+            "first question about a measure waits for one.",
+        ),
+    ] = True,
 ) -> None:
     """Serve the web atlas and its API (OpenAPI at /openapi.json) until interrupted. A store
     that does not exist yet is first made from the bundled default atlas (as `init` does)."""
@@ -42,7 +49,9 @@ def serve(
         # after new releases, the panel is rebuilt here: the app itself only reads the store
         bring_up_to_date(db, panel=True)
         # opened here, inside exit_codes: a missing or stale store fails with its message
-        app = create_app(db)
+        app = create_app(db, prepare=prepare and workers == 1)
+    if app.state.prepared:
+        typer.echo(f"The atlas {app.state.prepared}.")
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"Serving the atlas at http://{shown}:{port}/ (OpenAPI: /openapi.json)")
-    run(db, host, port, workers, app=app)
+    run(db, host, port, workers, app=app, prepare=prepare)

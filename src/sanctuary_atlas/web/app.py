@@ -87,11 +87,13 @@ class EveryAnswer:
             await send({"type": "http.response.body", "body": self.ERROR})
 
 
-def create_app(store_path: str | Path) -> FastAPI:
+def create_app(store_path: str | Path, prepare: bool = False) -> FastAPI:
     """A FastAPI app over the store at ``store_path``, opened read-only for the app's life.
 
     The store's panel must be current: a read-only store cannot rebuild it, and the app refuses
-    to start rather than serve figures that disagree with the releases."""
+    to start rather than serve figures that disagree with the releases. ``prepare``: build the
+    map grids before the first request (``AtlasView.prepare``; what ``serve`` does), so that
+    no reader's first question waits for one; ``app.state.prepared`` says what was built."""
     path = Path(store_path)
     if not path.is_file():
         raise FileNotFoundError(
@@ -101,6 +103,7 @@ def create_app(store_path: str | Path) -> FastAPI:
     try:
         atlas.measures.ensure_panel()
         view = AtlasView(atlas)
+        prepared = view.prepare() if prepare else None
     except Exception:
         atlas.close()
         raise
@@ -126,6 +129,7 @@ def create_app(store_path: str | Path) -> FastAPI:
         redoc_url=None,
     )
     app.state.view = view
+    app.state.prepared = prepared
     app.include_router(api.router)
     app.include_router(analysis.api)
     app.include_router(pages.router)

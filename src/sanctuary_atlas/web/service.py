@@ -8,7 +8,9 @@ one cache bounded by bytes (``web.cache``); the store serialises its own connect
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -20,9 +22,10 @@ from sanctuary_atlas.geography.reference import load_counties, load_states
 from sanctuary_atlas.measures.areas import Area
 from sanctuary_atlas.measures.bounds import BOUND_LEVELS, bounded_measures
 from sanctuary_atlas.measures.definitions import DERIVED_BY_NAME
+from sanctuary_atlas.measures.panel import LEVELS
 from sanctuary_atlas.policies.operations import operations_frame
 from sanctuary_atlas.policies.queries import UnknownJurisdictionError
-from sanctuary_atlas.web.answers import MapGrid, encode, map_frame, with_enclosing_aor
+from sanctuary_atlas.web.answers import Grid, encode, map_frame, with_enclosing_aor
 from sanctuary_atlas.web.cache import DEFAULT_BUDGET, ByteBudgetCache
 
 # Areas x months x measures one request may ask for. The county panel of one measure over five
@@ -36,10 +39,10 @@ SERIES_NOTE = (
 )
 
 T = TypeVar("T")
+PREPARE_THREADS = 2
 
-# A level whose whole panel of one measure is not kept: every county of a measure is 5.5 MB
-# (29 MB for detention, 2005 on); the store answers a question about a few counties, or one
-# period of every county, in milliseconds, and the map's grid (1-8 MB) is what is kept.
+# A level whose whole panel of one measure is not kept once its grid is built: every county of
+# a measure is 5.5 MB (29 MB for detention, 2005 on), and the grid (1-8 MB) holds its rows.
 UNKEPT_PANEL_LEVEL = "county"
 
 
@@ -52,6 +55,22 @@ class TooLargeError(ValueError):
             f"{MAX_CELLS:,}: ask for fewer areas, months or measures"
         )
         self.cells = cells
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What ``AtlasView.prepare`` built: grids, of how many, in how long, the cache's bytes."""
+
+    grids: int
+    of: int
+    seconds: float
+    cached_bytes: int
+
+    def __str__(self) -> str:
+        return (
+            f"prepared {self.grids} of {self.of} map grids in {self.seconds:.1f} s "
+            f"({self.cached_bytes / 1e6:.0f} MB)"
+        )
 
 
 @dataclass(frozen=True)
@@ -118,9 +137,9 @@ class AtlasView:
     # -- figures ----------------------------------------------------------------------------
     def published(self, level: str, measure: str) -> pl.DataFrame:
         """``atlas.measures.panel(level, [measure])``: one measure's whole published panel at
-        a level, sorted by area and month. A question about one measure is answered with rows
-        of it (``panel``); it is read from the store once while the budget keeps it (at
-        county level, every time: see ``UNKEPT_PANEL_LEVEL``)."""
+        a level, sorted by area and month, what grids are built from. Above county level it is
+        kept while the budget allows (a count is a part of several shares); see
+        ``UNKEPT_PANEL_LEVEL``."""
         if level == UNKEPT_PANEL_LEVEL:
             return self.atlas.measures.panel(level, [measure])
         return self._cached(
@@ -137,9 +156,9 @@ class AtlasView:
         bounds: bool = False,
     ) -> pl.DataFrame:
         """``atlas.measures.panel(level, measures, start, end, areas, bounds)``. For one
-        measure above county level these are rows of its whole panel (each row of the panel
-        depends only on its area and month), found by binary search; counties, several
-        measures, and bounds are asked of the store."""
+        measure these are rows of its grid (``grid``: each row of the panel depends only on
+        its area and month), so the grid a map is sliced from answers series too; several
+        measures, and bounds, are asked of the store."""
         if bounds:
             return self._answer(
                 ("bounded", level, measures, start, end, areas),
@@ -147,32 +166,14 @@ class AtlasView:
                     level, list(measures), start, end, list(areas) if areas else None, True
                 ),
             )
-        if len(measures) > 1 or level == UNKEPT_PANEL_LEVEL:
-            # a few counties, or one period of them all, are cheaper to ask the store for than
-            # to read and keep every county's months
+        if len(measures) > 1:
             return self._answer(
                 ("panel", level, measures, start, end, areas),
                 lambda: self.atlas.measures.panel(
                     level, list(measures), start, end, list(areas) if areas else None
                 ),
             )
-        whole = self.published(level, measures[0])
-        codes = whole["area_code"]
-        if areas is None:
-            rows = whole
-        else:
-            wanted = sorted(set(areas))
-            lows = codes.search_sorted(pl.Series(wanted), side="left").to_list()
-            highs = codes.search_sorted(pl.Series(wanted), side="right").to_list()
-            rows = pl.concat(
-                [whole.slice(lo, hi - lo) for lo, hi in zip(lows, highs, strict=True)]
-                + [whole.clear()]
-            )
-        if start is not None:
-            rows = rows.filter(pl.col("month") >= start)
-        if end is not None:
-            rows = rows.filter(pl.col("month") <= end)
-        return rows
+        return self.grid(level, measures[0]).rows(level, measures[0], areas, start, end)
 
     def bounds(self, level: str, measure: str, start: date, end: date, code: str) -> pl.DataFrame:
         """One state's or county's monthly figure with its upper bound and coverage."""
@@ -197,11 +198,12 @@ class AtlasView:
 
         return self._answer(("series", level, measures, start, end, areas, bounds), answer)
 
-    def map_grid(self, level: str, measure: str) -> MapGrid:
+    def grid(self, level: str, measure: str) -> Grid:
         """The measure's published panel at ``level`` as an areas x months grid (see
-        ``answers.MapGrid``), built from the panels of the measure and of its parts."""
+        ``answers.Grid``), built from the panels of the measure and of its parts: what maps
+        and one-measure series are sliced from."""
 
-        def build() -> MapGrid:
+        def build() -> Grid:
             parts = share_parts(measure)
             frames = [self.published(level, name) for name in parts]
             # the measure itself with its bounds where it has them (states and counties)
@@ -211,15 +213,34 @@ class AtlasView:
             else:
                 main = self.published(level, measure)
             frames.insert(0, main)
-            return MapGrid.build(frames, measure, self.measure_by_name[measure].kind, parts)
+            return Grid.build(frames, measure, self.measure_by_name[measure].kind, parts)
 
         return self._cached(("grid", level, measure), build)
 
+    def prepare(self, threads: int = PREPARE_THREADS) -> Prepared:
+        """Build the grid of every recorded measure at every level, as the first question
+        about each would, while they fill at most half the budget (the rest is for answers):
+        after this no first answer of a (level, measure) waits for one. Levels go from the
+        smallest, so a budget too small for every county still holds every other level."""
+        began = time.perf_counter()
+        pairs = [(level, m.name) for level in LEVELS for m in self.recorded_measures()]
+
+        def build(pair: tuple[str, str]) -> bool:
+            if self.cache.used > self.cache.budget // 2:
+                return False
+            self.grid(*pair)
+            return True
+
+        # polars and DuckDB release the GIL while they work: two at once use two cores
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            built = sum(pool.map(build, pairs))
+        return Prepared(built, len(pairs), time.perf_counter() - began, self.cache.used)
+
     def map_values(self, level: str, measure: str, start: date, end: date) -> pl.DataFrame:
         """One row per area: the measure over the period, from the published months only
-        (``answers.MapGrid.period`` says how). ``months_suppressed`` says how many months
+        (``answers.Grid.period`` says how). ``months_suppressed`` says how many months
         were withheld."""
-        return map_frame(self.map_grid(level, measure).period(start, end))
+        return map_frame(self.grid(level, measure).period(start, end))
 
     def map_json(self, level: str, measure: str, start: date, end: date) -> bytes:
         """The /api/map answer, encoded. Columns, not rows: a county map is 3,000 areas, and
@@ -228,9 +249,9 @@ class AtlasView:
         def answer() -> bytes:
             shape_object, keys = shape_keys(level)
             info = self.measure_by_name[measure]
-            areas = self.map_grid(level, measure).period(start, end)
+            areas = self.grid(level, measure).period(start, end)
             if level in BOUND_LEVELS and bounded_measures([measure]):
-                aors = self.map_grid("aor", measure).period(start, end)
+                aors = self.grid("aor", measure).period(start, end)
                 areas = with_enclosing_aor(areas, level, aors)
             return encode(
                 {
