@@ -68,7 +68,8 @@ class RelationArrays:
 
 class BlockFinder:
     """Connected blocks of withheld cells (linked by the relations they share), found from
-    given cells; a cell already in a block found by this finder starts none."""
+    given cells. Within one call of ``blocks`` a start already in a block found in that call
+    starts none; each call walks afresh (its own stamp on the marks)."""
 
     def __init__(self, arrays: RelationArrays, cells: int):
         self.arrays = arrays
