@@ -263,13 +263,14 @@ class Store:
 
     def frame_kept(self, sql: str) -> pl.DataFrame:
         """``frame(sql)``, asked once for the life of a read-only store: nothing writes to it
-        while it is open (DuckDB's file lock keeps writers out). A writable store asks again."""
+        while it is open (DuckDB's file lock keeps writers out). A writable store asks again.
+        Each caller gets its own copy (a clone shares the buffers), so none can alter another's."""
         if not self.read_only:
             return self.frame(sql)
         with self._lock:
             if sql not in self._kept:
                 self._kept[sql] = self.frame(sql)
-            return self._kept[sql]
+            return self._kept[sql].clone()
 
     def insert_arrow(self, table: str, data: pa.Table | pa.RecordBatch, select_sql: str) -> None:
         """Insert ``data`` into ``table`` through ``select_sql``, which reads it as ``batch``."""

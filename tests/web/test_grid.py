@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from polars.testing import assert_frame_equal
 
 import sanctuary_atlas
 from sanctuary_atlas.measures.panel import LEVELS
+from sanctuary_atlas.web.answers import Grid
 from sanctuary_atlas.web.service import AtlasView
 
 
@@ -46,17 +48,37 @@ def test_prepare_builds_every_grid_and_keeps_to_half_the_budget(web_store: Path)
         view = AtlasView(atlas)
         prepared = view.prepare()
         measures = [m.name for m in view.recorded_measures()]
-        assert prepared.grids == prepared.of == len(LEVELS) * len(measures)
+        assert prepared.grids == prepared.total == len(LEVELS) * len(measures)
         assert all(view.cache.peek(("grid", lv, m)) for lv in LEVELS for m in measures)
         assert prepared.cached_bytes == view.cache.used
-        assert f"prepared {prepared.grids} of {prepared.of} map grids" in str(prepared)
+        assert f"prepared {prepared.grids} of {prepared.total} map grids" in str(prepared)
         # a budget the nation's grids fill half of: the counties' are not prepared
         nation_only = AtlasView(atlas)
         for measure in measures:
             nation_only.grid("nation", measure)
         small = AtlasView(atlas, cache_budget=2 * nation_only.cache.used)
         stopped = small.prepare()
-        assert 0 < stopped.grids < stopped.of
+        assert 0 < stopped.grids < stopped.total
         assert small.cache.peek(("grid", "nation", measures[0]))
         assert not any(small.cache.peek(("grid", "county", m)) for m in measures)
         assert small.cache.used <= small.cache.budget
+
+
+def test_a_grid_that_fails_to_build_does_not_stop_the_server_starting(
+    web_store: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with sanctuary_atlas.open(web_store, read_only=True) as atlas:
+        view = AtlasView(atlas)
+        two = view.recorded_measures()[:2]
+        monkeypatch.setattr(view, "recorded_measures", lambda: two)
+        built = view.grid
+
+        def failing(level: str, measure: str) -> Grid:
+            if (level, measure) == ("county", two[0].name):
+                raise RuntimeError("a broken grid")
+            return built(level, measure)
+
+        monkeypatch.setattr(view, "grid", failing)
+        prepared = view.prepare()
+        assert (prepared.grids, prepared.total) == (2 * len(LEVELS) - 1, 2 * len(LEVELS))
+        assert f"could not prepare the county grid of {two[0].name}" in caplog.text

@@ -132,17 +132,19 @@ class Grid:
     ) -> pl.DataFrame:
         """The published panel's rows of ``areas`` (every area if None) from ``first`` to
         ``last``, as ``atlas.measures.panel(level, [measure], ...)`` gives them: sorted by area
-        and month, null where the value was withheld or no figure exists."""
+        and month, null where the value was withheld or no figure exists. The caller checks the
+        codes (the API answers 404 for an unknown one): an area with no rows here has none."""
         lo = 0 if first is None else bisect_left(self.months, first)
         hi = len(self.months) if last is None else bisect_right(self.months, last)
         if areas is None:
             chosen = np.arange(len(self.codes))
         else:
-            found = [bisect_left(self.codes, code) for code in sorted(set(areas))]
+            wanted = sorted(set(areas))
+            found = [bisect_left(self.codes, code) for code in wanted]
             chosen = np.array(
                 [
                     i
-                    for i, code in zip(found, sorted(set(areas)), strict=True)
+                    for i, code in zip(found, wanted, strict=True)
                     if i < len(self.codes) and self.codes[i] == code
                 ],
                 np.int64,

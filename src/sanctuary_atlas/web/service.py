@@ -8,6 +8,7 @@ one cache bounded by bytes (``web.cache``); the store serialises its own connect
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,10 +40,11 @@ SERIES_NOTE = (
 )
 
 T = TypeVar("T")
+LOG = logging.getLogger(__name__)
 PREPARE_THREADS = 2
 
-# A level whose whole panel of one measure is not kept once its grid is built: every county of
-# a measure is 5.5 MB (29 MB for detention, 2005 on), and the grid (1-8 MB) holds its rows.
+# A level whose whole panel of one measure is never kept: every county of a measure is 5.5 MB
+# (29 MB for detention, 2005 on); it is read to build the grid (1-8 MB), which holds its rows.
 UNKEPT_PANEL_LEVEL = "county"
 
 
@@ -59,16 +61,17 @@ class TooLargeError(ValueError):
 
 @dataclass(frozen=True)
 class Prepared:
-    """What ``AtlasView.prepare`` built: grids, of how many, in how long, the cache's bytes."""
+    """What ``AtlasView.prepare`` built: how many grids of the total, in how long, and the
+    bytes the cache then held."""
 
     grids: int
-    of: int
+    total: int
     seconds: float
     cached_bytes: int
 
     def __str__(self) -> str:
         return (
-            f"prepared {self.grids} of {self.of} map grids in {self.seconds:.1f} s "
+            f"prepared {self.grids} of {self.total} map grids in {self.seconds:.1f} s "
             f"({self.cached_bytes / 1e6:.0f} MB)"
         )
 
@@ -173,7 +176,8 @@ class AtlasView:
                     level, list(measures), start, end, list(areas) if areas else None
                 ),
             )
-        return self.grid(level, measures[0]).rows(level, measures[0], areas, start, end)
+        # no areas means every area, as in the branches above
+        return self.grid(level, measures[0]).rows(level, measures[0], areas or None, start, end)
 
     def bounds(self, level: str, measure: str, start: date, end: date, code: str) -> pl.DataFrame:
         """One state's or county's monthly figure with its upper bound and coverage."""
@@ -228,7 +232,11 @@ class AtlasView:
         def build(pair: tuple[str, str]) -> bool:
             if self.cache.used > self.cache.budget // 2:
                 return False
-            self.grid(*pair)
+            try:
+                self.grid(*pair)
+            except Exception:  # the server still starts; that grid's questions say the error
+                LOG.exception("could not prepare the %s grid of %s", *pair)
+                return False
             return True
 
         # polars and DuckDB release the GIL while they work: two at once use two cores
